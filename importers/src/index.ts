@@ -1,0 +1,10 @@
+export { runImport, type ImportJob, type ImportOptions, type SourceInfo } from './pipeline.ts';
+export { formatSummary, consoleProgress, ImportFileError, type ImportSummary, type Rejection } from './report.ts';
+export { checkGeometry } from './geometry.ts';
+export { communes } from './sources/communes.ts';
+export { osmPoints, OSM_CATEGORIES } from './sources/osm-points.ts';
+export { tiersLieux } from './sources/tiers-lieux.ts';
+export { programmes, PROGRAMMES } from './sources/programmes.ts';
+export { streets, streetFormatOf } from './sources/streets.ts';
+export { generic, GENERIC_LAYERS, type GenericOptions } from './sources/generic.ts';
+export { dataDir, demoJobs, loadDemo, DEMO_DEPARTEMENTS } from './demo.ts';

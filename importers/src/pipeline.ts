@@ -1,0 +1,200 @@
+// The one way every importer writes: one transaction, validate before write, upsert by
+// (source, source_id), and a summary. Any file error, and in strict mode any rejected row,
+// rolls the whole transaction back so the database is exactly as it was.
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Database } from '@maillage/sql';
+import { type ImportSummary, ImportFileError, type ProgressFn, type Rejection } from './report.ts';
+
+export interface SourceInfo {
+  key: string;
+  title: string;
+  licence: string;
+  licenceUrl?: string;
+  attribution: string;
+  url?: string;
+  odbl?: boolean;
+}
+
+export const LICENCE_OUVERTE = { licence: 'Licence Ouverte 2.0', licenceUrl: 'https://www.etalab.gouv.fr/licence-ouverte-open-licence/' } as const;
+export const ODBL = {
+  licence: 'ODbL 1.0',
+  licenceUrl: 'https://opendatacommons.org/licenses/odbl/1-0/',
+  attribution: "© les contributeurs d'OpenStreetMap (ODbL)",
+  odbl: true,
+} as const;
+
+export interface ImportOptions {
+  /** Write the valid rows even when some are rejected (default: reject the whole file). */
+  skipInvalid?: boolean;
+  onProgress?: ProgressFn;
+}
+
+export class ImportContext {
+  read = 0;
+  inserted = 0;
+  updated = 0;
+  skipped = 0;
+  readonly rejected: Rejection[] = [];
+  readonly notes: string[] = [];
+  readonly trx: Transaction<Database>;
+  readonly source: SourceInfo;
+  readonly options: ImportOptions;
+  constructor(trx: Transaction<Database>, source: SourceInfo, options: ImportOptions) {
+    this.trx = trx;
+    this.source = source;
+    this.options = options;
+  }
+
+  reject(ref: string, reason: string): void {
+    this.rejected.push({ ref, reason });
+  }
+  note(text: string): void {
+    this.notes.push(text);
+  }
+  progress(done: number, total: number | undefined, unit: string): void {
+    this.options.onProgress?.(done, total, unit);
+  }
+  get licence(): string {
+    return this.source.licence;
+  }
+}
+
+export interface ImportJob {
+  importer: string;
+  input: string;
+  source: SourceInfo;
+  run(ctx: ImportContext): Promise<void>;
+}
+
+class Rollback extends Error {}
+
+/**
+ * Runs one import job in one transaction and returns its summary. Never throws for bad input:
+ * the summary says what was rejected and why; it throws only for database failures.
+ */
+export async function runImport(db: Kysely<Database>, job: ImportJob, options: ImportOptions = {}): Promise<ImportSummary> {
+  const started = Date.now();
+  let ctx: ImportContext | undefined;
+  let fileError: string | undefined;
+  try {
+    await db.transaction().execute(async (trx) => {
+      ctx = new ImportContext(trx, job.source, options);
+      await upsertSource(trx, job.source, job.input);
+      try {
+        await job.run(ctx);
+      } catch (error) {
+        if (error instanceof ImportFileError) {
+          fileError = error.message;
+          throw new Rollback();
+        }
+        throw error;
+      }
+      if (ctx.rejected.length > 0 && !options.skipInvalid) throw new Rollback();
+    });
+  } catch (error) {
+    if (!(error instanceof Rollback)) throw error;
+  }
+  const c = ctx!;
+  const committed = !fileError && (c.rejected.length === 0 || !!options.skipInvalid);
+  const summary: ImportSummary = {
+    importer: job.importer,
+    input: job.input,
+    source: job.source.key,
+    outcome: committed ? 'committed' : 'rolled_back',
+    read: c.read,
+    inserted: committed ? c.inserted : 0,
+    updated: committed ? c.updated : 0,
+    unchanged: committed ? Math.max(0, c.read - c.inserted - c.updated - c.skipped - c.rejected.length) : 0,
+    skipped: c.skipped,
+    rejected: c.rejected,
+    notes: committed ? c.notes : [...c.notes, 'nothing was written: fix the rejected rows, or pass --skip-invalid to import the valid ones'],
+    ...(fileError ? { fileError } : {}),
+    durationMs: Date.now() - started,
+  };
+  await db.insertInto('import_runs').values({
+    importer: job.importer,
+    input: job.input,
+    finished_at: new Date(),
+    inserted: summary.inserted,
+    updated: summary.updated,
+    rejected: summary.rejected.length,
+    summary: JSON.stringify({ ...summary, rejected: summary.rejected.slice(0, 1000) }),
+  }).execute();
+  return summary;
+}
+
+async function upsertSource(trx: Transaction<Database>, s: SourceInfo, input: string): Promise<void> {
+  const row = {
+    key: s.key,
+    title: s.title,
+    licence: s.licence,
+    licence_url: s.licenceUrl ?? null,
+    attribution: s.attribution,
+    url: s.url ?? null,
+    odbl: s.odbl ?? false,
+    imported_at: new Date(),
+    file_name: input.split(/[\\/]/).pop() ?? input,
+  };
+  await trx.insertInto('sources').values(row)
+    .onConflict((oc) => oc.column('key').doUpdateSet({ ...row, key: undefined } as never))
+    .execute();
+}
+
+/** The tables keyed by (source, source_id) that importers upsert into. */
+export type FeatureTable = 'places' | 'tiers_lieux' | 'vacant_shops' | 'programmes' | 'streets';
+
+export type RowValue = string | number | boolean | null | string[] | RawBuilder<unknown>;
+export type FeatureRow = Record<string, RowValue> & { source_id: string };
+
+/**
+ * Inserts or updates rows by (source, source_id); a row identical to the stored one is left
+ * alone so that a re-import reports it as unchanged. Counts go into the context.
+ */
+export async function upsertFeatures(ctx: ImportContext, table: FeatureTable, rows: FeatureRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!).filter((c) => c !== 'source_id');
+  const values = rows.map((r) => ({ ...r, source: ctx.source.key, licence: ctx.source.licence }));
+  const compared = [...columns, 'licence'];
+  const result = await (ctx.trx as unknown as Kysely<Record<string, Record<string, unknown>>>)
+    .insertInto(table)
+    .values(values)
+    .onConflict((oc) => oc.columns(['source', 'source_id'])
+      .doUpdateSet((eb) => Object.fromEntries([...compared, 'imported_at'].map((c) => [c, eb.ref(`excluded.${c}`)])))
+      .where(sql<boolean>`(${sql.join(compared.map((c) => sql.ref(`${table}.${c}`)))}) IS DISTINCT FROM (${sql.join(compared.map((c) => sql.ref(`excluded.${c}`)))})`))
+    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+    .execute();
+  for (const r of result) {
+    if (r.inserted) ctx.inserted++;
+    else ctx.updated++;
+  }
+}
+
+/** Collects rows and flushes them in batches (bounded memory, bounded statement size). */
+export class Batcher {
+  #rows: FeatureRow[] = [];
+  readonly #seen = new Map<string, string>();
+  readonly #ctx: ImportContext;
+  readonly #table: FeatureTable;
+  readonly #size: number;
+  constructor(ctx: ImportContext, table: FeatureTable, size = 500) {
+    this.#ctx = ctx;
+    this.#table = table;
+    this.#size = size;
+  }
+  /** Queues a row; a second row with the same source id in one input is rejected. */
+  async add(ref: string, row: FeatureRow): Promise<void> {
+    const first = this.#seen.get(row.source_id);
+    if (first !== undefined) {
+      this.#ctx.reject(ref, `duplicate id ${row.source_id} (already at ${first})`);
+      return;
+    }
+    this.#seen.set(row.source_id, ref);
+    this.#rows.push(row);
+    if (this.#rows.length >= this.#size) await this.flush();
+  }
+  async flush(): Promise<void> {
+    const rows = this.#rows;
+    this.#rows = [];
+    await upsertFeatures(this.#ctx, this.#table, rows);
+  }
+}

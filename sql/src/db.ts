@@ -1,0 +1,90 @@
+import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Database } from './types.ts';
+import { migrateToLatest } from './migrate.ts';
+
+export type DbMode = 'pglite' | 'postgres';
+
+export interface DbHandle {
+  db: Kysely<Database>;
+  mode: DbMode;
+  /** Where the data lives: the PGlite folder, or the server URL without its password. */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface CreateDbOptions {
+  /** A PostGIS server. Defaults to DATABASE_URL; when neither is set, PGlite is used. */
+  url?: string | undefined;
+  /** PGlite data folder (or `memory://`). Defaults to MAILLAGE_PGLITE_DIR, then `.data/pglite`. */
+  dataDir?: string | undefined;
+  /** PGlite only: start from a tarball made by `dumpPglite` (tests use it to skip the 14 s PostGIS setup). */
+  loadDataDir?: Blob | undefined;
+  /** Run migrations to the latest version (default true). */
+  migrate?: boolean;
+  /** Server mode: pool size (default 10). */
+  poolSize?: number;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export function defaultPgliteDir(): string {
+  return process.env.MAILLAGE_PGLITE_DIR ?? join(repoRoot, '.data', 'pglite');
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+/**
+ * Opens the database: a PostGIS server when a URL is given (or DATABASE_URL is set),
+ * otherwise an embedded PGlite with PostGIS stored on disk. Both run the same migrations.
+ *
+ * @example
+ * const { db, close } = await createDb();
+ * const n = await db.selectFrom('communes').select(db.fn.countAll().as('n')).executeTakeFirstOrThrow();
+ * await close();
+ */
+export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle> {
+  const url = options.url ?? process.env.DATABASE_URL;
+  let handle: DbHandle;
+  if (url) {
+    const { default: pg } = await import('pg');
+    // int8 (bigserial ids, counts) as strings would leak into JSON; ids fit in 2^53.
+    pg.types.setTypeParser(20, (v) => Number(v));
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy() };
+  } else {
+    const dataDir = options.dataDir ?? defaultPgliteDir();
+    if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+    const [{ PGlite, types }, { postgis }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-postgis'),
+    ]);
+    const pglite = await PGlite.create(dataDir, {
+      extensions: { postgis },
+      loadDataDir: options.loadDataDir,
+      parsers: { [types.INT8]: (v: string) => Number(v) },
+    });
+    const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+    handle = { db, mode: 'pglite', location: dataDir, close: () => db.destroy() };
+  }
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(handle.db);
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+  }
+  return handle;
+}
