@@ -1,0 +1,58 @@
+// Boot order: external plugins (db, OpenAPI) → routes under /api → the web app for every
+// other path, so one origin serves both.
+import Fastify, { type FastifyInstance } from 'fastify';
+import compress from '@fastify/compress';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DbHandle } from '@maillage/sql';
+import db from './plugins/external/db.ts';
+import swagger from './plugins/external/swagger.ts';
+import { errorHandler, sendProblem } from './problem.ts';
+import health from './routes/health.ts';
+import layers from './routes/layers.ts';
+import items from './routes/ogc/items.ts';
+
+export type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface AppOptions {
+  handle: DbHandle;
+  /** SvelteKit's adapter-node handler (web/build/handler.js); without it only /api is served. */
+  webHandler?: WebHandler | undefined;
+  logger?: boolean;
+}
+
+export async function buildApp({ handle, webHandler, logger = false }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger,
+    bodyLimit: 1_048_576,
+    // Query strings are bounded: a long one is probing, not a map view.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setErrorHandler(errorHandler);
+  await app.register(db, { handle });
+  await app.register(swagger);
+  await app.register(compress, { threshold: 1024 });
+
+  await app.register(async (api) => {
+    await api.register(health);
+    await api.register(layers);
+    await api.register(items, { prefix: '/ogc' });
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: '/api' });
+
+  app.setNotFoundHandler((request, reply) => {
+    if (!request.url.startsWith('/api') && webHandler && (request.method === 'GET' || request.method === 'HEAD')) {
+      reply.hijack();
+      webHandler(request.raw, reply.raw, () => {
+        reply.raw.statusCode = 404;
+        reply.raw.end('Not found');
+      });
+      return;
+    }
+    sendProblem(reply, request, 404, `Aucune ressource à ${request.method} ${request.url.split('?')[0]}.`,
+      `No resource at ${request.method} ${request.url.split('?')[0]}.`);
+  });
+  return app;
+}

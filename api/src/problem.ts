@@ -1,0 +1,70 @@
+// RFC 9457 problem details, with a French and an English message. Every error leaves the API
+// in this shape; a 5xx never carries internals.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  /** The same explanation in English (French is the portal's first language). */
+  detail_en: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export class HttpProblem extends Error {
+  readonly status: number;
+  readonly fr: string;
+  readonly en: string;
+  readonly extra: Record<string, unknown>;
+  constructor(status: number, fr: string, en: string, extra: Record<string, unknown> = {}) {
+    super(en);
+    this.status = status;
+    this.fr = fr;
+    this.en = en;
+    this.extra = extra;
+  }
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, status: number, fr: string, en: string, extra: Record<string, unknown> = {}): FastifyReply {
+  const body: Problem = {
+    type: `https://maillage.example/problems/${status}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail: fr,
+    detail_en: en,
+    instance: request.url,
+    ...extra,
+  };
+  return reply.code(status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+/** Fastify's validation messages, said in French too. */
+function validationMessage(error: FastifyError): { fr: string; en: string } {
+  const first = error.validation?.[0];
+  const where = error.validationContext ?? 'request';
+  const path = first?.instancePath?.replace(/^\//, '') || (first?.params as { missingProperty?: string } | undefined)?.missingProperty || '';
+  const en = `${where}${path ? ` ${path}` : ''}: ${first?.message ?? error.message}`;
+  const lieu = where === 'querystring' ? 'paramètre' : where === 'body' ? 'corps de la requête' : where === 'params' ? 'chemin' : where;
+  return { fr: `${lieu}${path ? ` « ${path} »` : ''} invalide : ${first?.message ?? error.message}`, en };
+}
+
+export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error instanceof HttpProblem) return sendProblem(reply, request, error.status, error.fr, error.en, error.extra);
+  if (error.validation) {
+    const { fr, en } = validationMessage(error);
+    return sendProblem(reply, request, 400, fr, en);
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    return sendProblem(reply, request, status, `Requête refusée : ${error.message}`, error.message);
+  }
+  request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, request, 500, 'Erreur interne du serveur ; elle a été journalisée.', 'Internal server error; it has been logged.');
+}
