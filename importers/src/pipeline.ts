@@ -169,6 +169,17 @@ export async function upsertFeatures(ctx: ImportContext, table: FeatureTable, ro
   }
 }
 
+/**
+ * `ON CONFLICT (key) DO UPDATE` that rewrites a row (and its import date) only when one of the
+ * columns differs, so that re-imports count unchanged rows as unchanged. The table must be
+ * aliased `t` in the INSERT.
+ */
+export function updateIfChanged(key: string, columns: readonly string[]): RawBuilder<unknown> {
+  const ids = columns.map((c) => sql.id(c));
+  return sql`ON CONFLICT (${sql.id(key)}) DO UPDATE SET ${sql.join(ids.map((c) => sql`${c} = excluded.${c}`))}, imported_at = now()
+    WHERE (${sql.join(ids.map((c) => sql`t.${c}`))}) IS DISTINCT FROM (${sql.join(ids.map((c) => sql`excluded.${c}`))})`;
+}
+
 /** Collects rows and flushes them in batches (bounded memory, bounded statement size). */
 export class Batcher {
   #rows: FeatureRow[] = [];

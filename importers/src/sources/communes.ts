@@ -6,7 +6,7 @@ import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { type ImportContext, type ImportJob, LICENCE_OUVERTE } from '../pipeline.ts';
+import { type ImportContext, type ImportJob, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
 
 interface Commune2026 {
@@ -147,8 +147,7 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
       FROM (VALUES ${sql.join(values)}) AS v (code, name, population, epci_siren, epci_name, departement, departement_name,
              region, region_name, arrondissement, siren, postal_codes, former_codes, zone)
       LEFT JOIN commune_geoms g ON g.code = v.code
-      ON CONFLICT (code) DO UPDATE SET ${sql.join(columns.map((c) => sql`${sql.id(c)} = excluded.${sql.id(c)}`))}, imported_at = now()
-      WHERE (${sql.join(columns.map((c) => sql`t.${sql.id(c)}`))}) IS DISTINCT FROM (${sql.join(columns.map((c) => sql`excluded.${sql.id(c)}`))})
+      ${updateIfChanged('code', columns)}
       RETURNING (xmax = 0) AS inserted`.execute(trx);
     for (const r of result.rows) if (r.inserted) ctx.inserted++; else ctx.updated++;
     ctx.progress(i + 500, rows.length, 'communes');
@@ -179,8 +178,7 @@ async function importEpci(ctx: ImportContext, path: string, communes: Commune202
            (SELECT ST_Multi(ST_CollectionExtract(ST_Union(c.geom), 3)) FROM communes c WHERE c.epci_siren = v.siren AND c.geom IS NOT NULL),
            ${ctx.source.key}, ${ctx.licence}
     FROM (VALUES ${sql.join(values)}) AS v (siren, name, type, population, commune_count)
-    ON CONFLICT (siren) DO UPDATE SET name = excluded.name, type = excluded.type, population = excluded.population,
-      commune_count = excluded.commune_count, geom = excluded.geom, imported_at = now()`.execute(ctx.trx);
+    ${updateIfChanged('siren', ['name', 'type', 'population', 'commune_count', 'geom', 'source', 'licence'])}`.execute(ctx.trx);
   ctx.note(`${values.length} EPCI built as unions of their member communes`);
 }
 

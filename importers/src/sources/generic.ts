@@ -47,7 +47,7 @@ export function checkMapping(o: GenericOptions): string | null {
 }
 
 function position(o: GenericOptions, row: Record<string, string>): [number, number] | string {
-  if (o.wkt) {
+  if (o.wkt && (row[o.wkt] ?? '') !== '') {
     const m = WKT_POINT.exec(row[o.wkt] ?? '');
     if (!m) return `column ${o.wkt} is not a WKT POINT(lon lat)`;
     return [Number(m[1]), Number(m[2])];

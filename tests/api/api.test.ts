@@ -1,0 +1,88 @@
+// The HTTP API on a small fixture territory: health, layers, OGC items paging and bbox, and
+// problem+json errors for bad input (never a 5xx).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '@maillage/api';
+import { communes, osmPoints, runImport } from '@maillage/importers';
+import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
+import { fixture } from '../importers/helpers.ts';
+
+describe(`API (${dbModeName()})`, () => {
+  let h: DbHandle;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    h = await openTestDb();
+    await runImport(h.db, communes({ polygons: fixture('toy_communes_2018.geojson'), list: fixture('toy_communes_2026.csv'), epci: fixture('toy_epci_2026.csv'), departements: ['99'] }));
+    await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    app = await buildApp({ handle: h });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await h?.close();
+  });
+
+  it('answers /api/health when the database answers', async () => {
+    const r = await app.inject('/api/health');
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ status: 'ok', database: h.mode });
+  });
+
+  it('lists every layer of the registry with live counts and attribution', async () => {
+    const r = await app.inject('/api/layers');
+    const layers = r.json().layers as { id: string; count: number; attribution: string }[];
+    expect(layers.map((l) => l.id)).toEqual(['communes', 'epci', 'places', 'tiers_lieux', 'vacant_shops', 'programmes', 'projects', 'streets', 'needs']);
+    expect(Object.fromEntries(layers.map((l) => [l.id, l.count]))).toMatchObject({ communes: 2, epci: 1, places: 3, vacant_shops: 1, needs: 0 });
+    expect(layers.find((l) => l.id === 'places')!.attribution).toBe("© les contributeurs d'OpenStreetMap (ODbL)");
+  });
+
+  it('pages OGC items with numberMatched, numberReturned and next/prev links', async () => {
+    const first = await app.inject('/api/ogc/collections/places/items?limit=2');
+    expect(first.headers['content-type']).toMatch(/application\/geo\+json/);
+    const page1 = first.json();
+    expect(page1).toMatchObject({ type: 'FeatureCollection', numberMatched: 3, numberReturned: 2 });
+    const next = page1.links.find((l: { rel: string }) => l.rel === 'next').href as string;
+    const page2 = (await app.inject(next)).json();
+    expect(page2.numberReturned).toBe(1);
+    expect(page2.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'prev']);
+    const ids = [...page1.features, ...page2.features].map((f: { id: number }) => f.id);
+    expect(new Set(ids).size).toBe(3);
+  });
+
+  it('filters by bbox (only Alpha, the western square)', async () => {
+    const r = (await app.inject('/api/ogc/collections/communes/items?bbox=0.001,45.001,0.004,45.004')).json();
+    expect(r.features.map((f: { id: string }) => f.id)).toEqual(['99001']);
+    expect(r.features[0].properties).toMatchObject({ name: 'Alpha-sur-Test', population: 100, epci_name: 'CC du Test' });
+    expect(r.features[0].geometry.type).toBe('MultiPolygon');
+  });
+
+  it.each([
+    ['/api/ogc/collections/places/items?bbox=1,2,3', 400, /quatre nombres/],
+    ['/api/ogc/collections/places/items?bbox=10,10,0,0', 400, /inversée/],
+    ['/api/ogc/collections/places/items?bbox=-200,0,0,10', 400, /limites WGS 84/],
+    ['/api/ogc/collections/places/items?limit=0', 400, /limit/],
+    ['/api/ogc/collections/places/items?limit=10001', 400, /limit/],
+    ['/api/ogc/collections/places/items?limit=abc', 400, /limit/],
+    ['/api/ogc/collections/places/items?offset=-1', 400, /offset/],
+    ["/api/ogc/collections/places';DROP TABLE places;--/items", 404, /Collection inconnue/],
+    ['/api/ogc/collections/nope/items', 404, /Collection inconnue « nope »/],
+    ['/api/nothing-here', 404, /Aucune ressource/],
+  ])('%s → %i problem+json', async (url, status, detail) => {
+    const r = await app.inject(url);
+    expect(r.statusCode).toBe(status);
+    expect(r.headers['content-type']).toMatch(/application\/problem\+json/);
+    const body = r.json();
+    expect(body).toMatchObject({ status, title: expect.any(String), detail_en: expect.any(String) });
+    expect(body.detail).toMatch(detail);
+  });
+
+  it('still has its places after the injection attempt', async () => {
+    expect((await app.inject('/api/ogc/collections/places/items')).json().numberMatched).toBe(3);
+  });
+
+  it('serves an OpenAPI 3 document', async () => {
+    const doc = (await app.inject('/api/openapi.json')).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/layers', '/api/ogc/collections/{collectionId}/items']));
+  });
+});
