@@ -6,8 +6,8 @@ import { consoleProgress, formatSummary, type ImportSummary } from './report.ts'
 import { type ImportJob, LICENCE_OUVERTE, ODBL, runImport } from './pipeline.ts';
 import { communes } from './sources/communes.ts';
 import { osmPoints } from './sources/osm-points.ts';
-import { programmeOf, programmes, PROGRAMMES } from './sources/programmes.ts';
-import { streetFormatOf, streets, type StreetFormat } from './sources/streets.ts';
+import { programmes, PROGRAMMES } from './sources/programmes.ts';
+import { streets, type StreetFormat } from './sources/streets.ts';
 import { tiersLieux } from './sources/tiers-lieux.ts';
 import { generic, GENERIC_LAYERS, type GenericLayer } from './sources/generic.ts';
 import { dataDir, loadDemo } from './demo.ts';
@@ -66,7 +66,7 @@ function jobsFor(name: string): ImportJob[] {
       return [tiersLieux(file, departements)];
     case 'programmes': {
       if (values.programme && !(values.programme in PROGRAMMES)) fail(`unknown programme ${values.programme}`);
-      const fromName = (Object.keys(PROGRAMMES) as Programme[]).filter((p) => file.includes(p.replace(/_/g, '_')));
+      const fromName = (Object.keys(PROGRAMMES) as Programme[]).filter((p) => file.includes(p));
       const chosen = values.programme ? [values.programme as Programme] : fromName.length ? fromName : (Object.keys(PROGRAMMES) as Programme[]);
       return chosen.map((p) => programmes(file, p, departements));
     }
@@ -98,8 +98,6 @@ function jobsFor(name: string): ImportJob[] {
       return fail(`unknown importer "${name}"`);
   }
 }
-void programmeOf;
-void streetFormatOf;
 
 const handle = await createDb({ url: values['database-url'] });
 let failed = false;

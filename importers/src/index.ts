@@ -5,6 +5,6 @@ export { communes } from './sources/communes.ts';
 export { osmPoints, OSM_CATEGORIES } from './sources/osm-points.ts';
 export { tiersLieux } from './sources/tiers-lieux.ts';
 export { programmes, PROGRAMMES } from './sources/programmes.ts';
-export { streets, streetFormatOf } from './sources/streets.ts';
+export { streets } from './sources/streets.ts';
 export { generic, GENERIC_LAYERS, type GenericOptions } from './sources/generic.ts';
 export { dataDir, demoJobs, loadDemo, DEMO_DEPARTEMENTS } from './demo.ts';

@@ -100,7 +100,8 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
 
   describe('a bad input is rejected and changes nothing', () => {
     const valid = readFileSync(fixture('toy_osm_points.geojson'), 'utf8');
-    const withFeature = (mutate: (f: Record<string, any>) => void) => {
+    type Feature = { properties: Record<string, unknown>; geometry: { coordinates: unknown[] } };
+    const withFeature = (mutate: (f: Feature) => void) => {
       const doc = JSON.parse(valid);
       mutate(doc.features[1]);
       return JSON.stringify(doc);

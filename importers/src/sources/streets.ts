@@ -25,11 +25,6 @@ const SOURCES: Record<StreetFormat, SourceInfo> = {
   },
 };
 
-/** Guesses the format from the first feature's properties. */
-export function streetFormatOf(properties: Record<string, unknown>): StreetFormat {
-  return 'bdtopo_edition' in properties || 'id_voie_g' in properties ? 'bdtopo' : 'osm';
-}
-
 export function streets(input: string, format: StreetFormat): ImportJob {
   return {
     importer: `streets:${format}`,
