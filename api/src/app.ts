@@ -10,7 +10,7 @@ import swagger from './plugins/external/swagger.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import layers from './routes/layers.ts';
-import items from './routes/ogc/items.ts';
+import ogc from './routes/ogc/index.ts';
 
 export type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -38,7 +38,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
   await app.register(async (api) => {
     await api.register(health);
     await api.register(layers);
-    await api.register(items, { prefix: '/ogc' });
+    await api.register(ogc, { prefix: '/ogc' });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
 

@@ -44,7 +44,7 @@ describe(`API (${dbModeName()})`, () => {
     const next = page1.links.find((l: { rel: string }) => l.rel === 'next').href as string;
     const page2 = (await app.inject(next)).json();
     expect(page2.numberReturned).toBe(1);
-    expect(page2.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'prev']);
+    expect(page2.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'collection', 'prev']);
     const ids = [...page1.features, ...page2.features].map((f: { id: number }) => f.id);
     expect(new Set(ids).size).toBe(3);
   });
@@ -67,6 +67,13 @@ describe(`API (${dbModeName()})`, () => {
     ["/api/ogc/collections/places';DROP TABLE places;--/items", 404, /Collection inconnue/],
     ['/api/ogc/collections/nope/items', 404, /Collection inconnue « nope »/],
     ['/api/nothing-here', 404, /Aucune ressource/],
+    ['/api/ogc/collections/places/items?colour=red', 400, /Paramètre inconnu « colour »/],
+    ['/api/ogc/collections/communes/items?population=many', 400, /attend un entier/],
+    ['/api/ogc/collections/places/items?category=a&category=b', 400, /une seule fois/],
+    ['/api/ogc/collections/places/items?f=xml', 400, /Format « xml »/],
+    ['/api/ogc/collections/places/items/abc', 404, /Aucun objet « abc »/],
+    ['/api/ogc/collections/places/items/999999', 404, /Aucun objet « 999999 »/],
+    ['/api/ogc/collections/nope', 404, /Collection inconnue/],
   ])('%s → %i problem+json', async (url, status, detail) => {
     const r = await app.inject(url);
     expect(r.statusCode).toBe(status);
@@ -78,6 +85,33 @@ describe(`API (${dbModeName()})`, () => {
 
   it('still has its places after the injection attempt', async () => {
     expect((await app.inject('/api/ogc/collections/places/items')).json().numberMatched).toBe(3);
+  });
+
+  it('filters items by equality on queryable properties', async () => {
+    const cafes = (await app.inject('/api/ogc/collections/places/items?category=cafe_bar')).json();
+    expect(cafes.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(['Café de la Place']);
+    const inBeta = (await app.inject('/api/ogc/collections/places/items?commune_code=99002')).json();
+    expect(inBeta.numberMatched).toBe(2);
+    expect(inBeta.links[0].href).toContain('commune_code=99002');
+    const big = (await app.inject('/api/ogc/collections/communes/items?population=250')).json();
+    expect(big.features.map((f: { id: string }) => f.id)).toEqual(['99002']);
+  });
+
+  it('serves the OGC landing page, conformance, collections with extents, and single features', async () => {
+    const landing = (await app.inject('/api/ogc')).json();
+    expect(landing.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'service-desc', 'conformance', 'data']);
+    const conformance = (await app.inject('/api/ogc/conformance')).json();
+    expect(conformance.conformsTo).toContain('http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core');
+    const collections = (await app.inject('/api/ogc/collections')).json().collections as { id: string; extent: { spatial: { bbox: number[][] } } }[];
+    expect(collections).toHaveLength(9);
+    const communesExtent = collections.find((c) => c.id === 'communes')!.extent.spatial.bbox[0]!;
+    expect(communesExtent.map((v) => Math.round(v * 1000) / 1000)).toEqual([0, 45, 0.03, 45.01]);
+    const one = await app.inject('/api/ogc/collections/communes/items/99002');
+    expect(one.statusCode).toBe(200);
+    expect(one.json()).toMatchObject({ type: 'Feature', id: '99002', properties: { name: 'Beta-Gamma' } });
+    const first = (await app.inject('/api/ogc/collections/places/items?limit=1')).json().features[0];
+    const byId = (await app.inject(`/api/ogc/collections/places/items/${first.id}`)).json();
+    expect(byId.properties).toEqual(first.properties);
   });
 
   it('serves an OpenAPI 3 document', async () => {

@@ -1,0 +1,174 @@
+// OGC API Features Part 1 (core, GeoJSON, OpenAPI 3.0) over the layer registry.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { findLayer, LAYERS, type LayerDefinition } from '../../layers/registry.ts';
+import { HttpProblem } from '../../problem.ts';
+import { countFeatures, type FeatureRow, getFeature, layerExtent, listFeatures } from '../../repositories/features.repository.ts';
+import { ProblemSchema } from '../schemas.ts';
+import { parseBbox, propertyFilters } from './params.ts';
+
+export const MAX_LIMIT = 10_000;
+const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
+const ITEM_PARAMS = ['bbox', 'limit', 'offset', 'f'] as const;
+export const CONFORMANCE = [
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
+  'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+];
+
+const JsonDoc = Type.Unsafe<object>({ type: 'object', additionalProperties: true });
+const GeoJsonDoc = Type.Unsafe<string>({ type: 'object', description: 'GeoJSON (RFC 7946)' });
+
+function origin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+function requireLayer(id: string): LayerDefinition {
+  const layer = findLayer(id);
+  if (!layer) {
+    const known = LAYERS.map((l) => l.id).join(', ');
+    throw new HttpProblem(404, `Collection inconnue « ${id} ». Collections : ${known}.`, `Unknown collection "${id}". Collections: ${known}.`);
+  }
+  return layer;
+}
+
+function checkFormat(f: string | undefined): void {
+  if (f !== undefined && f !== 'json' && f !== 'geojson') {
+    throw new HttpProblem(400, `Format « ${f} » non disponible ici : json ou geojson.`, `Format "${f}" is not available here: json or geojson.`);
+  }
+}
+
+function featureJson(r: FeatureRow): string {
+  // Geometries arrive as GeoJSON text from PostGIS: spliced in, not parsed and re-serialised.
+  return `{"type":"Feature","id":${JSON.stringify(r.id)},"geometry":${r.geometry ?? 'null'},"properties":${JSON.stringify(r.properties)}}`;
+}
+
+async function collectionJson(app: { db: Parameters<typeof layerExtent>[0] }, base: string, layer: LayerDefinition) {
+  const extent = await layerExtent(app.db, layer);
+  const href = `${base}/api/ogc/collections/${layer.id}`;
+  return {
+    id: layer.id,
+    title: layer.title.fr,
+    description: layer.description.fr,
+    // French first; English alongside for clients that read it.
+    'title:en': layer.title.en,
+    'description:en': layer.description.en,
+    itemType: 'feature',
+    crs: [CRS84],
+    storageCrs: CRS84,
+    extent: { spatial: { bbox: [extent ?? [-180, -90, 180, 90]], crs: CRS84 } },
+    license: layer.licence,
+    attribution: layer.attribution,
+    links: [
+      { rel: 'self', type: 'application/json', title: layer.title.fr, href },
+      { rel: 'items', type: 'application/geo+json', title: 'Objets / Features', href: `${href}/items` },
+    ],
+  };
+}
+
+const ogc: FastifyPluginAsyncTypebox = async (app) => {
+  app.get('/', { schema: { summary: 'Page d’accueil OGC / OGC landing page', tags: ['ogc'], response: { 200: JsonDoc } } }, async (request) => {
+    const base = origin(request);
+    return {
+      title: 'Maillage – OGC API Features',
+      description: 'Couches ouvertes du portail Maillage. / Open layers of the Maillage portal.',
+      links: [
+        { rel: 'self', type: 'application/json', href: `${base}/api/ogc` },
+        { rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', href: `${base}/api/openapi.json` },
+        { rel: 'conformance', type: 'application/json', href: `${base}/api/ogc/conformance` },
+        { rel: 'data', type: 'application/json', href: `${base}/api/ogc/collections` },
+      ],
+    };
+  });
+
+  app.get('/conformance', { schema: { summary: 'Classes de conformité / Conformance', tags: ['ogc'], response: { 200: JsonDoc } } },
+    async () => ({ conformsTo: CONFORMANCE }));
+
+  app.get('/collections', { schema: { summary: 'Collections', tags: ['ogc'], response: { 200: JsonDoc } } }, async (request) => {
+    const base = origin(request);
+    return {
+      links: [{ rel: 'self', type: 'application/json', href: `${base}/api/ogc/collections` }],
+      collections: await Promise.all(LAYERS.map((l) => collectionJson(app, base, l))),
+    };
+  });
+
+  app.get('/collections/:collectionId', {
+    schema: {
+      summary: 'Une collection / One collection', tags: ['ogc'],
+      params: Type.Object({ collectionId: Type.String({ maxLength: 64 }) }),
+      response: { 200: JsonDoc, 404: ProblemSchema },
+    },
+  }, async (request) => collectionJson(app, origin(request), requireLayer(request.params.collectionId)));
+
+  app.get('/collections/:collectionId/items', {
+    schema: {
+      summary: 'Objets d’une collection / Features of a collection',
+      description: 'bbox, limit, offset, and equality on any queryable property (e.g. ?category=cafe_bar).',
+      tags: ['ogc'],
+      params: Type.Object({ collectionId: Type.String({ maxLength: 64 }) }),
+      querystring: Type.Object({
+        bbox: Type.Optional(Type.String({ maxLength: 200 })),
+        limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 100 }),
+        offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
+        f: Type.Optional(Type.String({ maxLength: 20 })),
+      }, { additionalProperties: true }),
+      response: { 200: GeoJsonDoc, 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const layer = requireLayer(request.params.collectionId);
+    const query = request.query as Record<string, unknown> & typeof request.query;
+    checkFormat(query.f);
+    const filter = {
+      bbox: query.bbox === undefined ? undefined : parseBbox(query.bbox),
+      equals: propertyFilters(layer, query, ITEM_PARAMS),
+    };
+    const { limit, offset } = query;
+    const [matched, rows] = await Promise.all([
+      countFeatures(app.db, layer, filter),
+      listFeatures(app.db, layer, { ...filter, limit, offset }),
+    ]);
+    const base = `${origin(request)}/api/ogc/collections/${layer.id}/items`;
+    const page = (o: number) => {
+      const params = new URLSearchParams();
+      for (const [k, v] of Object.entries(query)) if (k !== 'offset' && k !== 'limit' && typeof v === 'string') params.set(k, v);
+      params.set('limit', String(limit));
+      params.set('offset', String(o));
+      return `${base}?${params.toString()}`;
+    };
+    const links = [
+      { rel: 'self', type: 'application/geo+json', href: page(offset) },
+      { rel: 'collection', type: 'application/json', href: `${origin(request)}/api/ogc/collections/${layer.id}` },
+    ];
+    if (offset + rows.length < matched) links.push({ rel: 'next', type: 'application/geo+json', href: page(offset + limit) });
+    if (offset > 0) links.push({ rel: 'prev', type: 'application/geo+json', href: page(Math.max(0, offset - limit)) });
+    return reply.type('application/geo+json').send(
+      `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${rows.length},"timeStamp":${JSON.stringify(new Date().toISOString())},` +
+      `"attribution":${JSON.stringify(layer.attribution)},"licence":${JSON.stringify(layer.licence)},"links":${JSON.stringify(links)},` +
+      `"features":[${rows.map(featureJson).join(',')}]}`);
+  });
+
+  app.get('/collections/:collectionId/items/:featureId', {
+    schema: {
+      summary: 'Un objet / One feature', tags: ['ogc'],
+      params: Type.Object({ collectionId: Type.String({ maxLength: 64 }), featureId: Type.String({ maxLength: 64 }) }),
+      response: { 200: GeoJsonDoc, 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const layer = requireLayer(request.params.collectionId);
+    const { featureId } = request.params;
+    const numericId = layer.idColumn === 'id';
+    const notFound = () => new HttpProblem(404, `Aucun objet « ${featureId} » dans ${layer.id}.`, `No feature "${featureId}" in ${layer.id}.`);
+    if (numericId && !/^\d{1,15}$/.test(featureId)) throw notFound();
+    const row = await getFeature(app.db, layer, numericId ? Number(featureId) : featureId);
+    if (!row) throw notFound();
+    const href = `${origin(request)}/api/ogc/collections/${layer.id}`;
+    const links = [
+      { rel: 'self', type: 'application/geo+json', href: `${href}/items/${encodeURIComponent(featureId)}` },
+      { rel: 'collection', type: 'application/json', href },
+    ];
+    return reply.type('application/geo+json').send(`${featureJson(row).slice(0, -1)},"links":${JSON.stringify(links)}}`);
+  });
+};
+
+export default ogc;
