@@ -55,4 +55,4 @@ const [task = 'start', ...rest] = process.argv.slice(2);
 ensureTools();
 const env = toolEnv();
 ensureWorkspace(env);
-process.exit(run(pnpm, ['run', `task:${task}`, ...rest], env));
+process.exit(run(pnpm, ['--silent', 'run', `task:${task}`, ...rest], env));

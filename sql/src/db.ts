@@ -13,6 +13,8 @@ export interface DbHandle {
   /** Where the data lives: the PGlite folder, or the server URL without its password. */
   location: string;
   close(): Promise<void>;
+  /** PGlite only: the whole data folder as a tarball, to start other instances from it (`loadDataDir`). */
+  dump?: () => Promise<Blob>;
 }
 
 export interface CreateDbOptions {
@@ -20,7 +22,7 @@ export interface CreateDbOptions {
   url?: string | undefined;
   /** PGlite data folder (or `memory://`). Defaults to MAILLAGE_PGLITE_DIR, then `.data/pglite`. */
   dataDir?: string | undefined;
-  /** PGlite only: start from a tarball made by `dumpPglite` (tests use it to skip the 14 s PostGIS setup). */
+  /** PGlite only: start from a tarball made by `handle.dump()` (tests use it to skip the PostGIS setup). */
   loadDataDir?: Blob | undefined;
   /** Run migrations to the latest version (default true). */
   migrate?: boolean;
@@ -76,7 +78,8 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
       parsers: { [types.INT8]: (v: string) => Number(v) },
     });
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-    handle = { db, mode: 'pglite', location: dataDir, close: () => db.destroy() };
+    // Uncompressed: loading it is faster, and such dumps are short-lived.
+    handle = { db, mode: 'pglite', location: dataDir, close: () => db.destroy(), dump: () => pglite.dumpDataDir('none') };
   }
   if (options.migrate !== false) {
     try {
