@@ -9,6 +9,7 @@ import db from './plugins/external/db.ts';
 import swagger from './plugins/external/swagger.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
+import catalog from './routes/catalog.ts';
 import layers from './routes/layers.ts';
 import ogc from './routes/ogc/index.ts';
 
@@ -38,6 +39,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
   await app.register(async (api) => {
     await api.register(health);
     await api.register(layers);
+    await api.register(catalog);
     await api.register(ogc, { prefix: '/ogc' });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });

@@ -188,6 +188,9 @@ export interface NeedsTable {
   commune_code: string | null;
   status: ColumnType<'published' | 'archived', 'published' | 'archived' | undefined>;
   created_by: string | null;
+  source: string;
+  source_id: string;
+  licence: string;
   created_at: Timestamp;
   geom: Geometry;
 }

@@ -114,6 +114,20 @@ describe(`API (${dbModeName()})`, () => {
     expect(byId.properties).toEqual(first.properties);
   });
 
+  it('describes every layer in a DCAT-AP JSON-LD catalogue with its licence and distributions', async () => {
+    const r = await app.inject('/api/catalog');
+    expect(r.headers['content-type']).toMatch(/application\/ld\+json/);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON-LD is walked by key
+    const datasets = r.json()['dcat:dataset'] as Record<string, any>[];
+    expect(datasets.map((d) => d['dct:identifier'])).toHaveLength(9);
+    const places = datasets.find((d) => d['dct:identifier'] === 'places')!;
+    expect(places['dct:license']).toEqual({ '@id': 'https://opendatacommons.org/licenses/odbl/1-0/' });
+    expect(places['dct:source'][0]['dct:rightsHolder']).toBe("© les contributeurs d'OpenStreetMap (ODbL)");
+    expect(places['dcat:distribution'].map((d: Record<string, string>) => d['dcat:mediaType']))
+      .toEqual(['application/geo+json', 'text/csv', 'application/geopackage+sqlite3', 'application/geo+json']);
+    expect(places['dct:spatial']['dcat:bbox']['@value']).toMatch(/^POLYGON\(\(0\.005 45\.002,/);
+  });
+
   it('serves an OpenAPI 3 document', async () => {
     const doc = (await app.inject('/api/openapi.json')).json();
     expect(doc.openapi).toMatch(/^3\./);

@@ -222,8 +222,12 @@ const statements = [
      commune_code text,
      status text NOT NULL DEFAULT 'published' CHECK (status IN ('published', 'archived')),
      created_by bigint REFERENCES users(id),
+     source text NOT NULL REFERENCES sources(key),
+     source_id text NOT NULL,
+     licence text NOT NULL,
      created_at timestamptz NOT NULL DEFAULT now(),
-     geom geometry(Point, 4326) NOT NULL
+     geom geometry(Point, 4326) NOT NULL,
+     UNIQUE (source, source_id)
    )`,
   `CREATE INDEX needs_geom_idx ON needs USING gist (geom)`,
 
