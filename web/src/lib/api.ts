@@ -1,0 +1,163 @@
+/**
+ * Client for the Maillage API, served on the same origin under /api.
+ *
+ * The response types below restate the API contract for the home map. They
+ * should be replaced by types generated from /api/openapi.json once the API
+ * publishes it; until then this file is the only place that knows the shapes.
+ * Responses are checked just enough to fail loudly with a clear message rather
+ * than draw an empty map.
+ */
+import type { FeatureCollection, Geometry } from 'geojson';
+import type { LocalizedText } from './i18n.ts';
+
+/** One entry of the layer registry, as served by GET /api/layers. */
+export interface LayerInfo {
+	id: string;
+	title: LocalizedText;
+	geometry: string;
+	licence: string;
+	attribution: string;
+	count: number;
+}
+
+/** One place category, as served by GET /api/place-categories. */
+export interface PlaceCategory {
+	code: string;
+	family: string;
+	label: LocalizedText;
+	color: string;
+}
+
+export interface CommuneProperties {
+	code: string;
+	name: string;
+	population: number | null;
+	epci_name: string | null;
+	departement: string;
+}
+
+export interface PlaceProperties {
+	id: string;
+	name: string | null;
+	category: string;
+	commune_code: string | null;
+}
+
+/** An OGC API Features items page: a FeatureCollection plus paging counts. */
+export type ItemsPage<G extends Geometry, P> = FeatureCollection<G, P> & {
+	numberMatched?: number;
+	numberReturned?: number;
+};
+
+export type Bbox = readonly [minLon: number, minLat: number, maxLon: number, maxLat: number];
+
+/**
+ * Why a request failed, kept as data so that the page can word it in the
+ * reader's language. `status` is null when the server could not be reached.
+ */
+export class ApiError extends Error {
+	constructor(
+		readonly url: string,
+		readonly kind: 'http' | 'network' | 'shape',
+		readonly status: number | null = null,
+		options?: ErrorOptions
+	) {
+		super(`${kind} error for ${url}${status === null ? '' : ` (HTTP ${status})`}`, options);
+		this.name = 'ApiError';
+	}
+}
+
+type Fetch = typeof fetch;
+
+async function getJson(fetchFn: Fetch, url: string, signal?: AbortSignal): Promise<unknown> {
+	let response: Response;
+	try {
+		response = await fetchFn(url, {
+			headers: { accept: 'application/geo+json, application/json' },
+			signal
+		});
+	} catch (cause) {
+		if (signal?.aborted) throw cause;
+		throw new ApiError(url, 'network', null, { cause });
+	}
+	if (!response.ok) throw new ApiError(url, 'http', response.status);
+	try {
+		return await response.json();
+	} catch (cause) {
+		throw new ApiError(url, 'shape', response.status, { cause });
+	}
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
+}
+
+function arrayField(body: unknown, field: string, url: string): unknown[] {
+	const value = isObject(body) ? body[field] : undefined;
+	if (!Array.isArray(value)) throw new ApiError(url, 'shape');
+	return value;
+}
+
+export async function fetchLayers(fetchFn: Fetch, signal?: AbortSignal): Promise<LayerInfo[]> {
+	const url = '/api/layers';
+	return arrayField(await getJson(fetchFn, url, signal), 'layers', url) as LayerInfo[];
+}
+
+export async function fetchPlaceCategories(
+	fetchFn: Fetch,
+	signal?: AbortSignal
+): Promise<PlaceCategory[]> {
+	const url = '/api/place-categories';
+	return arrayField(await getJson(fetchFn, url, signal), 'categories', url) as PlaceCategory[];
+}
+
+/**
+ * Fetches one page of a collection's items.
+ *
+ * @example
+ * await fetchItems<Point, PlaceProperties>(fetch, 'places', { limit: 10000 });
+ * // GET /api/ogc/collections/places/items?limit=10000
+ */
+export async function fetchItems<G extends Geometry, P>(
+	fetchFn: Fetch,
+	collection: string,
+	query: { bbox?: Bbox; limit?: number },
+	signal?: AbortSignal
+): Promise<ItemsPage<G, P>> {
+	const params = new URLSearchParams();
+	if (query.bbox) params.set('bbox', query.bbox.join(','));
+	if (query.limit !== undefined) params.set('limit', String(query.limit));
+	const url = `/api/ogc/collections/${encodeURIComponent(collection)}/items?${params}`;
+	const body: unknown = await getJson(fetchFn, url, signal);
+	if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(url, 'shape');
+	arrayField(body, 'features', url);
+	return body as unknown as ItemsPage<G, P>;
+}
+
+/**
+ * Fetches every page of a collection's items by following the `next` links, up to `maxPages`
+ * (the map of the demo territory needs all its places, not the first page of them).
+ *
+ * @example
+ * await fetchAllItems<Point, PlaceProperties>(fetch, 'places', { limit: 10000 });
+ */
+export async function fetchAllItems<G extends Geometry, P>(
+	fetchFn: Fetch,
+	collection: string,
+	query: { bbox?: Bbox; limit?: number },
+	signal?: AbortSignal,
+	maxPages = 5
+): Promise<ItemsPage<G, P>> {
+	const first = await fetchItems<G, P>(fetchFn, collection, query, signal);
+	const features = [...first.features];
+	let page: ItemsPage<G, P> & { links?: { rel: string; href: string }[] } = first;
+	for (let n = 1; n < maxPages; n++) {
+		const next = page.links?.find((l) => l.rel === 'next')?.href;
+		if (!next) break;
+		const body: unknown = await getJson(fetchFn, next, signal);
+		if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(next, 'shape');
+		page = body as unknown as typeof page;
+		features.push(...(arrayField(body, 'features', next) as typeof features));
+	}
+	return { ...first, features, numberReturned: features.length };
+}
