@@ -97,6 +97,33 @@ describe(`API (${dbModeName()})`, () => {
     expect(big.features.map((f: { id: string }) => f.id)).toEqual(['99002']);
   });
 
+  it('filters items with CQL2 text and keeps the filter in the paging links', async () => {
+    const q = (f: string, extra = '') => app.inject(`/api/ogc/collections/places/items?filter=${encodeURIComponent(f)}${extra}`);
+    const two = (await q("category IN ('cafe_bar','bakery')", '&limit=1')).json();
+    expect(two.numberMatched).toBe(2);
+    expect(new URL(two.links.find((l: { rel: string }) => l.rel === 'next').href).searchParams.get('filter')).toBe("category IN ('cafe_bar','bakery')");
+    const inAlpha = (await q('S_INTERSECTS(geom, POLYGON((0 45,0.01 45,0.01 45.01,0 45.01,0 45)))')).json();
+    expect(inAlpha.features.map((f: { properties: { name: string } }) => f.properties.name)).toEqual(['Café de la Place']);
+    const bad = await q("category = 'cafe_bar' AND");
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'unexpected-token', position: expect.any(Number) });
+    const unknown = await q("colour = 'red'");
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().detail).toMatch(/colour/);
+    const lang = await app.inject('/api/ogc/collections/places/items?filter=x&filter-lang=cql2-json');
+    expect(lang.statusCode).toBe(400);
+  });
+
+  it('publishes queryables as JSON Schema and the Part 3 conformance classes', async () => {
+    const r = await app.inject('/api/ogc/collections/places/queryables');
+    expect(r.headers['content-type']).toMatch(/application\/schema\+json/);
+    const doc = r.json();
+    expect(doc.$schema).toMatch(/2020-12/);
+    expect(Object.keys(doc.properties)).toEqual(expect.arrayContaining(['geometry', 'name', 'category', 'commune_code']));
+    const conf = (await app.inject('/api/ogc/conformance')).json().conformsTo as string[];
+    expect(conf).toContain('http://www.opengis.net/spec/cql2/1.0/conf/cql2-text');
+  });
+
   it('serves the OGC landing page, conformance, collections with extents, and single features', async () => {
     const landing = (await app.inject('/api/ogc')).json();
     expect(landing.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'service-desc', 'conformance', 'data']);

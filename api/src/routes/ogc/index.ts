@@ -6,15 +6,25 @@ import { findLayer, LAYERS, type LayerDefinition } from '../../layers/registry.t
 import { HttpProblem } from '../../problem.ts';
 import { countFeatures, type FeatureRow, getFeature, layerExtent, listFeatures } from '../../repositories/features.repository.ts';
 import { ProblemSchema } from '../schemas.ts';
-import { parseBbox, propertyFilters } from './params.ts';
+import { queryablesSchema } from '../../ogc/cql2/index.ts';
+import { parseBbox, parseFilter, propertyFilters } from './params.ts';
 
 export const MAX_LIMIT = 10_000;
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
-const ITEM_PARAMS = ['bbox', 'limit', 'offset', 'f'] as const;
+export const ITEM_PARAMS = ['bbox', 'limit', 'offset', 'f', 'filter', 'filter-lang', 'filter-crs'] as const;
+const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
 export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson',
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter',
+  'http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter',
+  'http://www.opengis.net/spec/cql2/1.0/conf/cql2-text',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2',
+  'http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators',
+  'http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions',
 ];
 
 const JsonDoc = Type.Unsafe<object>({ type: 'object', additionalProperties: true });
@@ -63,6 +73,7 @@ async function collectionJson(app: { db: Parameters<typeof layerExtent>[0] }, ba
     links: [
       { rel: 'self', type: 'application/json', title: layer.title.fr, href },
       { rel: 'items', type: 'application/geo+json', title: 'Objets / Features', href: `${href}/items` },
+      { rel: QUERYABLES_REL, type: 'application/schema+json', title: 'Propriétés filtrables / Queryables', href: `${href}/queryables` },
     ],
   };
 }
@@ -112,6 +123,9 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
         limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 100 }),
         offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
         f: Type.Optional(Type.String({ maxLength: 20 })),
+        // Longer than the CQL2 module's own limit, so that its clearer message is the one seen.
+        filter: Type.Optional(Type.String({ maxLength: 8000 })),
+        'filter-lang': Type.Optional(Type.String({ maxLength: 40 })),
       }, { additionalProperties: true }),
       response: { 200: GeoJsonDoc, 400: ProblemSchema, 404: ProblemSchema },
     },
@@ -122,6 +136,7 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
     const filter = {
       bbox: query.bbox === undefined ? undefined : parseBbox(query.bbox),
       equals: propertyFilters(layer, query, ITEM_PARAMS),
+      condition: parseFilter(layer, query),
     };
     const { limit, offset } = query;
     const [matched, rows] = await Promise.all([
@@ -146,6 +161,19 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
       `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${rows.length},"timeStamp":${JSON.stringify(new Date().toISOString())},` +
       `"attribution":${JSON.stringify(layer.attribution)},"licence":${JSON.stringify(layer.licence)},"links":${JSON.stringify(links)},` +
       `"features":[${rows.map(featureJson).join(',')}]}`);
+  });
+
+  app.get('/collections/:collectionId/queryables', {
+    schema: {
+      summary: 'Propriétés filtrables (JSON Schema) / Queryables', tags: ['ogc'],
+      params: Type.Object({ collectionId: Type.String({ maxLength: 64 }) }),
+      querystring: Type.Object({ lang: Type.Optional(Type.Union([Type.Literal('fr'), Type.Literal('en')])) }),
+      response: { 200: JsonDoc, 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const layer = requireLayer(request.params.collectionId);
+    const id = `${origin(request)}/api/ogc/collections/${layer.id}/queryables`;
+    return reply.type('application/schema+json').send(queryablesSchema(layer, id, request.query.lang ?? 'fr'));
   });
 
   app.get('/collections/:collectionId/items/:featureId', {

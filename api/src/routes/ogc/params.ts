@@ -1,5 +1,7 @@
 // Query parameters shared by OGC items and exports: bbox, and equality on queryable properties.
+import type { RawBuilder } from 'kysely';
 import type { LayerDefinition, LayerProperty } from '../../layers/registry.ts';
+import { Cql2Error, cql2ToExpression } from '../../ogc/cql2/index.ts';
 import { HttpProblem } from '../../problem.ts';
 import type { Bbox, PropertyValue } from '../../repositories/features.repository.ts';
 
@@ -64,4 +66,27 @@ export function propertyFilters(layer: LayerDefinition, query: Record<string, un
     filters.push({ property, value: convert(property, raw) });
   }
   return filters;
+}
+
+/** The CQL2 `filter` parameter as a parameterised condition; a bad filter is a 400 naming the position. */
+export function parseFilter(layer: LayerDefinition, query: Record<string, unknown>): RawBuilder<boolean> | undefined {
+  const { filter } = query;
+  const lang = query['filter-lang'] ?? 'cql2-text';
+  const crs = query['filter-crs'];
+  if (filter === undefined) return undefined;
+  if (typeof filter !== 'string' || typeof lang !== 'string') {
+    throw new HttpProblem(400, 'Les paramètres filter et filter-lang doivent apparaître une seule fois.', 'filter and filter-lang must appear once.');
+  }
+  if (lang !== 'cql2-text') {
+    throw new HttpProblem(400, `filter-lang « ${lang} » non pris en charge : seul cql2-text l’est.`, `filter-lang "${lang}" is not supported: only cql2-text is.`);
+  }
+  if (crs !== undefined && crs !== 'http://www.opengis.net/def/crs/OGC/1.3/CRS84' && crs !== 'http://www.opengis.net/def/crs/EPSG/0/4326') {
+    throw new HttpProblem(400, 'filter-crs : seules les coordonnées WGS 84 (CRS84) sont acceptées.', 'filter-crs: only WGS 84 (CRS84) coordinates are accepted.');
+  }
+  try {
+    return cql2ToExpression(filter, layer);
+  } catch (error) {
+    if (error instanceof Cql2Error) throw new HttpProblem(400, error.fr, error.en, { code: error.code, position: error.position });
+    throw error;
+  }
 }
