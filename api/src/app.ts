@@ -12,6 +12,7 @@ import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
 import layers from './routes/layers.ts';
 import ogc from './routes/ogc/index.ts';
+import tiles from './routes/tiles/index.ts';
 
 export type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -41,6 +42,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
     await api.register(layers);
     await api.register(catalog);
     await api.register(ogc, { prefix: '/ogc' });
+    await api.register(tiles, { prefix: '/tiles' });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
 

@@ -1,5 +1,6 @@
 // The one declaration of each layer (OGC collection). Items, tiles, exports, the catalogue and
 // the map legend read it; adding a layer is adding an entry here.
+import { HttpProblem } from '../problem.ts';
 
 export type PropertyType = 'string' | 'integer' | 'number' | 'boolean' | 'date' | 'string[]';
 
@@ -178,4 +179,14 @@ const byId = new Map(LAYERS.map((l) => [l.id, l]));
 
 export function findLayer(id: string): LayerDefinition | undefined {
   return byId.get(id);
+}
+
+/** The layer of a URL, or a 404 problem that lists the layers there are. */
+export function requireLayer(id: string): LayerDefinition {
+  const layer = byId.get(id);
+  if (!layer) {
+    const known = LAYERS.map((l) => l.id).join(', ');
+    throw new HttpProblem(404, `Collection inconnue « ${id} ». Collections : ${known}.`, `Unknown collection "${id}". Collections: ${known}.`);
+  }
+  return layer;
 }

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { findLayer, LAYERS, type LayerDefinition } from '../../layers/registry.ts';
+import { LAYERS, type LayerDefinition, requireLayer } from '../../layers/registry.ts';
 import { HttpProblem } from '../../problem.ts';
 import { countFeatures, type FeatureRow, getFeature, layerExtent, listFeatures } from '../../repositories/features.repository.ts';
 import { ProblemSchema } from '../schemas.ts';
@@ -34,14 +34,6 @@ function origin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-function requireLayer(id: string): LayerDefinition {
-  const layer = findLayer(id);
-  if (!layer) {
-    const known = LAYERS.map((l) => l.id).join(', ');
-    throw new HttpProblem(404, `Collection inconnue « ${id} ». Collections : ${known}.`, `Unknown collection "${id}". Collections: ${known}.`);
-  }
-  return layer;
-}
 
 function checkFormat(f: string | undefined): void {
   if (f !== undefined && f !== 'json' && f !== 'geojson') {
