@@ -14,7 +14,7 @@ async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[]): Promise<string
   try {
     return (await promisify(execFile)(tool, args, { encoding: 'utf8', timeout: 60_000 })).stdout;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: install Debian gdal-bin (CI does)`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`${tool} not found: install Debian gdal-bin (CI does)`, { cause: error });
     throw error;
   }
 }
