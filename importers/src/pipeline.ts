@@ -3,6 +3,8 @@
 // rolls the whole transaction back so the database is exactly as it was.
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database } from '@maillage/sql';
+import { type GeoJsonFeature, readGeoJsonFeatures } from './geojson.ts';
+import { openInput } from './input.ts';
 import { type ImportSummary, ImportFileError, type ProgressFn, type Rejection } from './report.ts';
 
 export interface SourceInfo {
@@ -207,5 +209,20 @@ export class Batcher {
     const rows = this.#rows;
     this.#rows = [];
     await upsertFeatures(this.#ctx, this.#table, rows);
+  }
+}
+
+/**
+ * The features of a GeoJSON input, counted and with progress; an element that is not a Feature
+ * is rejected here, so importers see only features.
+ */
+export async function* importFeatures(ctx: ImportContext, input: string): AsyncGenerator<{ ref: string; feature: GeoJsonFeature }> {
+  const opened = await openInput(input);
+  for await (const item of readGeoJsonFeatures(opened)) {
+    ctx.read++;
+    ctx.progress(opened.bytesRead(), opened.totalBytes, 'bytes');
+    const ref = `feature ${item.index}`;
+    if ('problem' in item) ctx.reject(ref, item.problem);
+    else yield { ref, feature: item.feature };
   }
 }

@@ -1,9 +1,8 @@
 // Shared path for point layers read from GeoJSON: check, scope, map, batch, upsert.
 import { sql } from 'kysely';
-import { type FeatureOrProblem, type GeoJsonFeature, readGeoJsonFeatures } from './geojson.ts';
+import type { GeoJsonFeature } from './geojson.ts';
 import { checkGeometry } from './geometry.ts';
-import { openInput } from './input.ts';
-import { Batcher, type FeatureRow, type FeatureTable, type ImportContext, type RowValue } from './pipeline.ts';
+import { Batcher, type FeatureRow, type FeatureTable, type ImportContext, importFeatures, type RowValue } from './pipeline.ts';
 
 /** What a source module returns for one feature. */
 export type Mapped =
@@ -41,17 +40,9 @@ export interface PointImport {
 }
 
 export async function importPointFeatures({ ctx, input, departements = [], map }: PointImport): Promise<void> {
-  const opened = await openInput(input);
   const batchers = new Map<FeatureTable, Batcher>();
-  for await (const item of readGeoJsonFeatures(opened) as AsyncIterable<FeatureOrProblem>) {
-    ctx.read++;
-    ctx.progress(opened.bytesRead(), opened.totalBytes, 'bytes');
-    const ref = `feature ${item.index}`;
-    if ('problem' in item) {
-      ctx.reject(ref, item.problem);
-      continue;
-    }
-    const mapped = map(item.feature);
+  for await (const { ref, feature } of importFeatures(ctx, input)) {
+    const mapped = map(feature);
     if ('skip' in mapped) {
       ctx.skipped++;
       continue;
@@ -64,12 +55,12 @@ export async function importPointFeatures({ ctx, input, departements = [], map }
       ctx.skipped++;
       continue;
     }
-    const problem = checkGeometry(item.feature.geometry, ['Point']);
+    const problem = checkGeometry(feature.geometry, ['Point']);
     if (problem) {
       ctx.reject(`${ref} (${mapped.row.source_id})`, problem);
       continue;
     }
-    const [lon, lat] = (item.feature.geometry as { coordinates: [number, number] }).coordinates;
+    const [lon, lat] = (feature.geometry as { coordinates: [number, number] }).coordinates;
     let batcher = batchers.get(mapped.table);
     if (!batcher) batchers.set(mapped.table, (batcher = new Batcher(ctx, mapped.table)));
     await batcher.add(ref, {

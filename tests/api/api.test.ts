@@ -3,9 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@maillage/api';
-import { communes, osmPoints, runImport } from '@maillage/importers';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
-import { fixture } from '../importers/helpers.ts';
+import { loadToyTerritory } from '../importers/helpers.ts';
 
 describe(`API (${dbModeName()})`, () => {
   let h: DbHandle;
@@ -13,8 +12,7 @@ describe(`API (${dbModeName()})`, () => {
 
   beforeAll(async () => {
     h = await openTestDb();
-    await runImport(h.db, communes({ polygons: fixture('toy_communes_2018.geojson'), list: fixture('toy_communes_2026.csv'), epci: fixture('toy_epci_2026.csv'), departements: ['99'] }));
-    await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    await loadToyTerritory(h.db);
     app = await buildApp({ handle: h });
   });
   afterAll(async () => {

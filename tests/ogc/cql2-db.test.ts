@@ -5,11 +5,10 @@
 // (0.015, 45.002) in Beta, and one unnamed vacant shop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { communes, osmPoints, runImport } from '@maillage/importers';
 import { findLayer } from '../../api/src/layers/registry.ts';
 import { cql2ToExpression } from '../../api/src/ogc/cql2/index.ts';
 import { type DbHandle, dbModeName, openTestDb } from '../support/db.ts';
-import { fixture } from '../importers/helpers.ts';
+import { loadToyTerritory } from '../importers/helpers.ts';
 
 const CAFE = 'Café de la Place';
 const BAKERY = 'Boulangerie Gamma';
@@ -50,8 +49,7 @@ describe(`CQL2 filters on a real database (${dbModeName()})`, () => {
 
   beforeAll(async () => {
     h = await openTestDb();
-    await runImport(h.db, communes({ polygons: fixture('toy_communes_2018.geojson'), list: fixture('toy_communes_2026.csv'), epci: fixture('toy_epci_2026.csv'), departements: ['99'] }));
-    await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    await loadToyTerritory(h.db);
   });
   afterAll(async () => {
     await h?.close();

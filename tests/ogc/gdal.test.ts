@@ -5,9 +5,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@maillage/api';
-import { communes, osmPoints, runImport } from '@maillage/importers';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
-import { fixture } from '../importers/helpers.ts';
+import { loadToyTerritory } from '../importers/helpers.ts';
 
 // Asynchronous on purpose: the server answering GDAL runs in this same process.
 async function gdal(tool: 'ogrinfo' | 'ogr2ogr', args: string[]): Promise<string> {
@@ -26,8 +25,7 @@ describe(`GDAL OAPIF driver against the API (${dbModeName()})`, () => {
 
   beforeAll(async () => {
     h = await openTestDb();
-    await runImport(h.db, communes({ polygons: fixture('toy_communes_2018.geojson'), list: fixture('toy_communes_2026.csv'), epci: fixture('toy_epci_2026.csv'), departements: ['99'] }));
-    await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    await loadToyTerritory(h.db);
     app = await buildApp({ handle: h });
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
     url = `OAPIF:${address}/api/ogc`;

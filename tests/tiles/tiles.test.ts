@@ -9,12 +9,11 @@ import { gunzipSync } from 'node:zlib';
 import { VectorTile, type VectorTileLayer } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
 import { buildApp } from '@maillage/api';
-import { communes, osmPoints, runImport } from '@maillage/importers';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
-import { fixture } from '../importers/helpers.ts';
+import { osmPoints, runImport } from '@maillage/importers';
+import { fixture, loadToyTerritory } from '../importers/helpers.ts';
 // Not exported by @maillage/api's entry point: the plugin (for when app.ts does not register it
 // yet) and both encoders, to compare them.
-import tilesPlugin from '../../api/src/routes/tiles/index.ts';
 import { jsTile, mvtTile } from '../../api/src/repositories/tiles.repository.ts';
 import { findLayer } from '../../api/src/layers/registry.ts';
 import { lonLatToTile } from '../../api/src/tiles/grid.ts';
@@ -49,12 +48,8 @@ describe(`vector tiles (${dbModeName()})`, () => {
 
   beforeAll(async () => {
     h = await openTestDb();
-    await runImport(h.db, communes({ polygons: fixture('toy_communes_2018.geojson'), list: fixture('toy_communes_2026.csv'), epci: fixture('toy_epci_2026.csv'), departements: ['99'] }));
-    await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    await loadToyTerritory(h.db);
     app = await buildApp({ handle: h });
-    if (!app.hasRoute({ method: 'GET', url: '/api/tiles/:collection/:z/:x/:y.mvt' })) {
-      await app.register(tilesPlugin, { prefix: '/api/tiles' });
-    }
     await app.ready();
     const rows = await sql<{ id: number; name: string | null }>`SELECT id, name FROM places`.execute(h.db);
     placeIds = Object.fromEntries(rows.rows.map((r) => [r.name ?? '', r.id]));

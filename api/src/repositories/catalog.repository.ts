@@ -1,18 +1,8 @@
-import { type Kysely, sql } from 'kysely';
-import type { Database } from '@maillage/sql';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Database, SourcesTable } from '@maillage/sql';
 import type { LayerDefinition } from '../layers/registry.ts';
 
-export interface LayerSource {
-  key: string;
-  title: string;
-  licence: string;
-  licence_url: string | null;
-  attribution: string;
-  url: string | null;
-  odbl: boolean;
-  imported_at: Date | null;
-  features: number;
-}
+export type LayerSource = Omit<Selectable<SourcesTable>, 'file_name'> & { features: number };
 
 /** The datasets a layer's rows come from, with their provenance and how many rows each gave. */
 export async function layerSources(db: Kysely<Database>, layer: LayerDefinition): Promise<LayerSource[]> {

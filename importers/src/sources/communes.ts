@@ -2,6 +2,7 @@
 // gets the union of its former communes' polygons (found through `anciens_codes`). EPCI
 // polygons are then the unions of their member communes.
 import { sql } from 'kysely';
+import type { CommunesTable } from '@maillage/sql';
 import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
@@ -9,22 +10,9 @@ import { openInput } from '../input.ts';
 import { type ImportContext, type ImportJob, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
 
-interface Commune2026 {
-  code: string;
-  name: string;
-  population: number | null;
-  epci_siren: string | null;
-  epci_name: string | null;
-  departement: string;
-  departement_name: string | null;
-  region: string | null;
-  region_name: string | null;
-  arrondissement: string | null;
-  siren: string | null;
-  postal_codes: string[];
-  former_codes: string[];
-  zone: string;
-}
+/** A commune of the 2026 list, with the columns the communes table takes from it. */
+type Commune2026 = Pick<CommunesTable, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement' | 'departement_name'
+  | 'region' | 'region_name' | 'arrondissement' | 'siren' | 'postal_codes' | 'former_codes' | 'zone'>;
 
 export interface CommunesInput {
   /** `communes_metropole_2018.geojson.gz` (or any polygon file with `code` properties). */

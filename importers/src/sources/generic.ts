@@ -3,10 +3,9 @@
 // lon/lat columns or a WKT POINT column.
 import { sql } from 'kysely';
 import { readCsvRows } from '../csv.ts';
-import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { Batcher, type FeatureRow, type FeatureTable, type ImportContext, type ImportJob, type SourceInfo } from '../pipeline.ts';
+import { Batcher, type FeatureRow, type FeatureTable, type ImportContext, importFeatures, type ImportJob, type SourceInfo } from '../pipeline.ts';
 import { communeOf, text } from '../points.ts';
 import { ImportFileError } from '../report.ts';
 
@@ -110,20 +109,17 @@ export function generic(input: string, o: GenericOptions): ImportJob {
       const mappingProblem = checkMapping(o);
       if (mappingProblem) throw new ImportFileError(mappingProblem);
       const allowed = await allowedValues(ctx, o.layer);
-      const opened = await openInput(input);
       const batcher = new Batcher(ctx, o.layer);
       if (format === 'csv') {
-        for await (const { line, row } of readCsvRows(opened, { ...(o.delimiter ? { delimiter: o.delimiter } : {}) })) {
+        for await (const { line, row } of readCsvRows(await openInput(input), { ...(o.delimiter ? { delimiter: o.delimiter } : {}) })) {
           ctx.read++;
           const pos = position(o, row);
           if (typeof pos === 'string') ctx.reject(`line ${line}`, pos);
           else await addRow(ctx, batcher, o, allowed, `line ${line}`, row, { type: 'Point', coordinates: pos });
         }
       } else {
-        for await (const item of readGeoJsonFeatures(opened)) {
-          ctx.read++;
-          if ('problem' in item) ctx.reject(`feature ${item.index}`, item.problem);
-          else await addRow(ctx, batcher, o, allowed, `feature ${item.index}`, item.feature.properties, item.feature.geometry);
+        for await (const { ref, feature } of importFeatures(ctx, input)) {
+          await addRow(ctx, batcher, o, allowed, ref, feature.properties, feature.geometry);
         }
       }
       await batcher.flush();

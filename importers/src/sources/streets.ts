@@ -1,10 +1,8 @@
 // Street centre lines: IGN BD TOPO road sections or OpenStreetMap highways, as GeoJSON.
 // Segments stay as they are; the pilot-street analysis merges them by name within a commune.
 import { sql } from 'kysely';
-import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
-import { openInput } from '../input.ts';
-import { Batcher, type ImportJob, LICENCE_OUVERTE, ODBL, type SourceInfo } from '../pipeline.ts';
+import { Batcher, importFeatures, type ImportJob, LICENCE_OUVERTE, ODBL, type SourceInfo } from '../pipeline.ts';
 import { text } from '../points.ts';
 
 export type StreetFormat = 'bdtopo' | 'osm';
@@ -31,29 +29,21 @@ export function streets(input: string, format: StreetFormat): ImportJob {
     input,
     source: SOURCES[format],
     run: async (ctx) => {
-      const opened = await openInput(input);
       const batcher = new Batcher(ctx, 'streets');
-      for await (const item of readGeoJsonFeatures(opened)) {
-        ctx.read++;
-        ctx.progress(opened.bytesRead(), opened.totalBytes, 'bytes');
-        const ref = `feature ${item.index}`;
-        if ('problem' in item) {
-          ctx.reject(ref, item.problem);
-          continue;
-        }
-        const p = item.feature.properties;
+      for await (const { ref, feature } of importFeatures(ctx, input)) {
+        const p = feature.properties;
         const id = text(p.id);
         if (!id) {
           ctx.reject(ref, 'missing "id"');
           continue;
         }
-        const problem = checkGeometry(item.feature.geometry, ['LineString', 'MultiLineString']);
+        const problem = checkGeometry(feature.geometry, ['LineString', 'MultiLineString']);
         if (problem) {
           ctx.reject(`${ref} (${id})`, problem);
           continue;
         }
         const name = text(p.name);
-        const geometry = JSON.stringify(item.feature.geometry);
+        const geometry = JSON.stringify(feature.geometry);
         const { name: _n, name_display: _d, highway: _h, id: _i, ...rest } = p;
         await batcher.add(ref, {
           source_id: id,
