@@ -10,6 +10,7 @@ import swagger from './plugins/external/swagger.ts';
 import { errorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
+import exportsRoutes from './routes/exports/index.ts';
 import layers from './routes/layers.ts';
 import ogc from './routes/ogc/index.ts';
 import tiles from './routes/tiles/index.ts';
@@ -43,6 +44,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
     await api.register(catalog);
     await api.register(ogc, { prefix: '/ogc' });
     await api.register(tiles, { prefix: '/tiles' });
+    await api.register(exportsRoutes, { prefix: '/exports' });
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
 

@@ -2,15 +2,10 @@
 // dcat:Distribution per download format, read from the layer registry and the sources table.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { EXPORT_FORMATS } from '../exports/formats.ts';
 import { LAYERS } from '../layers/registry.ts';
 import { layerSources } from '../repositories/catalog.repository.ts';
 import { layerExtent } from '../repositories/features.repository.ts';
-
-export const EXPORT_FORMATS = [
-  { ext: 'geojson', mediaType: 'application/geo+json', format: 'http://publications.europa.eu/resource/authority/file-type/GEOJSON' },
-  { ext: 'csv', mediaType: 'text/csv', format: 'http://publications.europa.eu/resource/authority/file-type/CSV' },
-  { ext: 'gpkg', mediaType: 'application/geopackage+sqlite3', format: 'http://publications.europa.eu/resource/authority/file-type/GPKG' },
-] as const;
 
 const CONTEXT = {
   dcat: 'http://www.w3.org/ns/dcat#',
