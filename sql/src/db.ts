@@ -62,7 +62,8 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     const { default: pg } = await import('pg');
     // int8 (bigserial ids, counts) as strings would leak into JSON; ids fit in 2^53.
     pg.types.setTypeParser(20, (v) => Number(v));
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // A runaway query is cut after 30 s rather than holding a connection: query cost is bounded.
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: '-c statement_timeout=30000' });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy() };
   } else {

@@ -17,7 +17,10 @@ export function areaSquareMetres(g: Expression<unknown>): RawBuilder<number> {
   return sql<number>`ST_Area(${g}::geography)`;
 }
 
-/** RFC 7946 GeoJSON text: lon/lat, at most 7 decimals (about 1 cm). */
+/**
+ * RFC 7946 GeoJSON text: lon/lat, at most 7 decimals (about 1 cm), polygons by the right-hand
+ * rule (exterior rings counter-clockwise, holes clockwise).
+ */
 export function asGeoJson(g: Expression<unknown>, decimals = 7): RawBuilder<string> {
-  return sql<string>`ST_AsGeoJSON(${g}, ${sql.lit(decimals)})`;
+  return sql<string>`ST_AsGeoJSON(ST_ForcePolygonCCW(${g}), ${sql.lit(decimals)})`;
 }

@@ -42,7 +42,8 @@ describe(`API (${dbModeName()})`, () => {
     const next = page1.links.find((l: { rel: string }) => l.rel === 'next').href as string;
     const page2 = (await app.inject(next)).json();
     expect(page2.numberReturned).toBe(1);
-    expect(page2.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'collection', 'prev']);
+    expect(page2.links.map((l: { rel: string }) => l.rel)).toEqual(['self', 'collection', 'alternate', 'alternate', 'alternate', 'prev']);
+    expect(page2.links.find((l: { type: string }) => l.type === 'text/csv').href).toMatch(/\/api\/exports\/places\.csv$/);
     const ids = [...page1.features, ...page2.features].map((f: { id: number }) => f.id);
     expect(new Set(ids).size).toBe(3);
   });
@@ -52,6 +53,7 @@ describe(`API (${dbModeName()})`, () => {
     expect(r.features.map((f: { id: string }) => f.id)).toEqual(['99001']);
     expect(r.features[0].properties).toMatchObject({ name: 'Alpha-sur-Test', population: 100, epci_name: 'CC du Test' });
     expect(r.features[0].geometry.type).toBe('MultiPolygon');
+
   });
 
   it.each([

@@ -9,6 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { area } from '@turf/turf';
 import { dataDir, loadDemo, osmPoints, runImport, type ImportSummary } from '@maillage/importers';
+import { buildApp } from '@maillage/api';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
 import { fingerprint } from './helpers.ts';
 
@@ -85,6 +86,25 @@ describe(`demo territory from the real bundle (${dbModeName()})`, () => {
       FROM streets WHERE source = 'ign_bdtopo_nantes_2021' AND commune_code = '44109'`.execute(h.db);
     expect(r.rows[0]!.n).toBe(1680);
     expect(r.rows[0]!.named).toBeGreaterThan(0);
+  });
+
+  it('serves the polygons by the RFC 7946 right-hand rule, whatever their stored orientation', async () => {
+    const stored = await sql<{ cw: number }>`SELECT count(*)::int AS cw FROM communes WHERE ST_IsPolygonCW(geom)`.execute(h.db);
+    expect(stored.rows[0]!.cw).toBeGreaterThan(0); // the 2018 polygons are stored clockwise
+    const app = await buildApp({ handle: h });
+    try {
+      const page = (await app.inject('/api/ogc/collections/communes/items?bbox=-0.8,48.0,-0.7,48.1&limit=100')).json();
+      expect(page.features.length).toBeGreaterThan(5);
+      for (const f of page.features as { id: string; geometry: { coordinates: [number, number][][][] } }[]) {
+        for (const [exterior] of f.geometry.coordinates) {
+          // Shoelace: positive twice-area means counter-clockwise.
+          const twice = exterior!.slice(1).reduce((sum, [x, y], i) => sum + (exterior![i]![0] * y - x * exterior![i]![1]), 0);
+          expect(twice, f.id).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      await app.close();
+    }
   });
 
   it('rejects a truncated copy of the real regional file and changes nothing', async () => {

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { LAYERS, type LayerDefinition, requireLayer } from '../../layers/registry.ts';
+import { EXPORT_FORMATS } from '../../exports/formats.ts';
 import { HttpProblem } from '../../problem.ts';
 import { countFeatures, type FeatureRow, getFeature, layerExtent, listFeatures } from '../../repositories/features.repository.ts';
 import { ProblemSchema } from '../schemas.ts';
@@ -147,6 +148,13 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
       { rel: 'self', type: 'application/geo+json', href: page(offset) },
       { rel: 'collection', type: 'application/json', href: `${origin(request)}/api/ogc/collections/${layer.id}` },
     ];
+    // The same selection as a download, in every export format.
+    const filters = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (k !== 'offset' && k !== 'limit' && k !== 'f' && typeof v === 'string') filters.set(k, v);
+    const suffix = filters.size ? `?${filters.toString()}` : '';
+    for (const f of EXPORT_FORMATS) {
+      links.push({ rel: 'alternate', type: f.mediaType, href: `${origin(request)}/api/exports/${layer.id}.${f.ext}${suffix}` });
+    }
     if (offset + rows.length < matched) links.push({ rel: 'next', type: 'application/geo+json', href: page(offset + limit) });
     if (offset > 0) links.push({ rel: 'prev', type: 'application/geo+json', href: page(Math.max(0, offset - limit)) });
     return reply.type('application/geo+json').send(
