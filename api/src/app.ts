@@ -11,7 +11,9 @@ import { errorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
 import exportsRoutes from './routes/exports/index.ts';
+import communes from './routes/communes.ts';
 import layers from './routes/layers.ts';
+import search from './routes/search.ts';
 import ogc from './routes/ogc/index.ts';
 import tiles from './routes/tiles/index.ts';
 
@@ -42,6 +44,8 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
     await api.register(health);
     await api.register(layers);
     await api.register(catalog);
+    await api.register(search);
+    await api.register(communes);
     await api.register(ogc, { prefix: '/ogc' });
     await api.register(tiles, { prefix: '/tiles' });
     await api.register(exportsRoutes, { prefix: '/exports' });

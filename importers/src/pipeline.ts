@@ -81,6 +81,8 @@ export async function runImport(db: Kysely<Database>, job: ImportJob, options: I
   try {
     await db.transaction().execute(async (trx) => {
       ctx = new ImportContext(trx, job.source, options);
+      // An import is one long transaction by design: the API's per-query timeout does not apply.
+      await sql`SET LOCAL statement_timeout = 0`.execute(trx);
       await upsertSource(trx, job.source, job.input);
       try {
         await job.run(ctx);

@@ -143,6 +143,8 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_geoms`.execute(trx)).rows[0]!.n;
   if (withoutPolygon > 0) ctx.note(`${withoutPolygon} metropolitan communes in scope have no 2018 polygon`);
   if (input.epci) await importEpci(ctx, input.epci, rows);
+  // Fresh statistics, or the next point import plans its commune lookups blind (and JIT-compiles each batch).
+  await sql`ANALYZE communes`.execute(ctx.trx);
 }
 
 async function importEpci(ctx: ImportContext, path: string, communes: Commune2026[]): Promise<void> {

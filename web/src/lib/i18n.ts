@@ -170,7 +170,61 @@ const fr = {
 	'apidocs.paramHelp.filter-lang': 'Langage du filtre : cql2-text.',
 	'apidocs.paramHelp.lang': 'Langue des titres : fr ou en.',
 	'apidocs.paramHelp.collectionId': 'Identifiant de la collection, par exemple places.',
-	'apidocs.paramHelp.featureId': 'Identifiant de l’objet dans la collection.'
+	'apidocs.paramHelp.featureId': 'Identifiant de l’objet dans la collection.',
+	// The commune page (/communes/[code]).
+	'commune.pageTitle': '{name} ({code}) · fiche commune · Maillage',
+	'commune.lead': 'Commune de {departement} : lieux du quotidien, distances aux services, locaux vacants et programmes.',
+	'commune.facts': 'Chiffres clés',
+	'commune.population': 'Population',
+	'commune.inhabitants': '{count} hab.',
+	'commune.unknown': 'Non renseignée',
+	'commune.code': 'Code INSEE',
+	'commune.postalCodes': 'Code postal',
+	'commune.epci': 'Intercommunalité (EPCI)',
+	'commune.departement': 'Département',
+	'commune.region': 'Région',
+	'commune.area': 'Superficie',
+	'commune.areaValue': '{value} km²',
+	'commune.map.title': 'Carte de la commune',
+	'commune.map.label': 'Carte de {name} : contour de la commune et lieux du quotidien',
+	'commune.map.back': 'Ouvrir la carte du territoire',
+	'commune.nearest.title': 'Services les plus proches',
+	'commune.nearest.lead': 'Distance à vol d’oiseau depuis le point central de la commune, jusqu’au service le plus proche, dans la commune ou ailleurs.',
+	'commune.nearest.caption': 'Distance au service le plus proche depuis {name}',
+	'commune.nearest.kind': 'Service',
+	'commune.nearest.distance': 'Distance',
+	'commune.nearest.place': 'Lieu (commune)',
+	'commune.nearest.none': 'Aucun dans les données',
+	'commune.nearest.unnamed': 'Sans nom',
+	'commune.kind.cafe_bar': 'Café le plus proche',
+	'commune.kind.grocery': 'Épicerie la plus proche',
+	'commune.kind.bakery': 'Boulangerie la plus proche',
+	'commune.kind.tiers_lieu': 'Tiers-lieu le plus proche',
+	'commune.kind.france_services': 'France services le plus proche',
+	'commune.places.title': 'Lieux du quotidien dans la commune',
+	'commune.places.caption': 'Nombre de lieux par catégorie à {name}',
+	'commune.places.category': 'Catégorie',
+	'commune.places.count': 'Nombre',
+	'commune.local.title': 'Tiers-lieux et locaux commerciaux',
+	'commune.local.tiersLieux': 'Tiers-lieux',
+	'commune.vacant.vacant': 'Locaux vacants',
+	'commune.vacant.reoccupied': 'Locaux réoccupés',
+	'commune.vacant.in_project': 'Locaux en projet',
+	'commune.programmes.title': 'Programmes et projets',
+	'commune.programmes.none': 'La commune ne figure dans aucun programme national suivi ici.',
+	'commune.programme.action_coeur_de_ville': 'Action Cœur de Ville',
+	'commune.programme.petites_villes_de_demain': 'Petites villes de demain',
+	'commune.programme.france_services': 'France services',
+	'commune.projects.count': 'Projets de territoire publiés : {count}',
+	'commune.downloads.title': 'Télécharger les données de la commune',
+	'commune.downloads.outline': 'Contour de la commune (GeoJSON)',
+	'commune.layer.places': 'Lieux du quotidien',
+	'commune.layer.tiers_lieux': 'Tiers-lieux',
+	'commune.layer.vacant_shops': 'Locaux vacants',
+	'commune.layer.programmes': 'Programmes',
+	'commune.sources.title': 'Sources et licences',
+	'commune.sources.lead': 'Les données de cette page viennent des jeux suivants ; réutilisez-les en citant leur source.',
+	'commune.error.title': 'La fiche de cette commune n’a pas pu être chargée.'
 } as const;
 
 export type MessageKey = keyof typeof fr;
@@ -334,7 +388,60 @@ const en: Messages = {
 	'apidocs.paramHelp.filter-lang': 'Filter language: cql2-text.',
 	'apidocs.paramHelp.lang': 'Language of the titles: fr or en.',
 	'apidocs.paramHelp.collectionId': 'Collection identifier, for example places.',
-	'apidocs.paramHelp.featureId': 'Feature identifier within the collection.'
+	'apidocs.paramHelp.featureId': 'Feature identifier within the collection.',
+	'commune.pageTitle': '{name} ({code}) · municipality page · Maillage',
+	'commune.lead': 'Municipality in {departement}: everyday places, distances to services, vacant shops and programmes.',
+	'commune.facts': 'Key figures',
+	'commune.population': 'Population',
+	'commune.inhabitants': '{count} inhabitants',
+	'commune.unknown': 'Not known',
+	'commune.code': 'INSEE code',
+	'commune.postalCodes': 'Postcode',
+	'commune.epci': 'Inter-municipal body (EPCI)',
+	'commune.departement': 'Département',
+	'commune.region': 'Region',
+	'commune.area': 'Area',
+	'commune.areaValue': '{value} km²',
+	'commune.map.title': 'Map of the municipality',
+	'commune.map.label': 'Map of {name}: municipal boundary and everyday places',
+	'commune.map.back': 'Open the map of the territory',
+	'commune.nearest.title': 'Nearest services',
+	'commune.nearest.lead': 'Straight-line distance from the central point of the municipality to the nearest service, inside the municipality or elsewhere.',
+	'commune.nearest.caption': 'Distance to the nearest service from {name}',
+	'commune.nearest.kind': 'Service',
+	'commune.nearest.distance': 'Distance',
+	'commune.nearest.place': 'Place (municipality)',
+	'commune.nearest.none': 'None in the data',
+	'commune.nearest.unnamed': 'Unnamed',
+	'commune.kind.cafe_bar': 'Nearest café',
+	'commune.kind.grocery': 'Nearest grocery',
+	'commune.kind.bakery': 'Nearest bakery',
+	'commune.kind.tiers_lieu': 'Nearest third place',
+	'commune.kind.france_services': 'Nearest France services',
+	'commune.places.title': 'Everyday places in the municipality',
+	'commune.places.caption': 'Number of places by category in {name}',
+	'commune.places.category': 'Category',
+	'commune.places.count': 'Count',
+	'commune.local.title': 'Third places and shop premises',
+	'commune.local.tiersLieux': 'Third places (tiers-lieux)',
+	'commune.vacant.vacant': 'Vacant shops',
+	'commune.vacant.reoccupied': 'Reoccupied shops',
+	'commune.vacant.in_project': 'Shops with a project',
+	'commune.programmes.title': 'Programmes and projects',
+	'commune.programmes.none': 'The municipality is in none of the national programmes followed here.',
+	'commune.programme.action_coeur_de_ville': 'Action Cœur de Ville',
+	'commune.programme.petites_villes_de_demain': 'Petites villes de demain',
+	'commune.programme.france_services': 'France services',
+	'commune.projects.count': 'Published local projects: {count}',
+	'commune.downloads.title': 'Download the data of the municipality',
+	'commune.downloads.outline': 'Municipal boundary (GeoJSON)',
+	'commune.layer.places': 'Everyday places',
+	'commune.layer.tiers_lieux': 'Third places',
+	'commune.layer.vacant_shops': 'Vacant shops',
+	'commune.layer.programmes': 'Programmes',
+	'commune.sources.title': 'Sources and licences',
+	'commune.sources.lead': 'The data on this page comes from the following datasets; credit their source when you reuse them.',
+	'commune.error.title': 'The page of this municipality could not be loaded.'
 };
 
 /**
@@ -406,6 +513,25 @@ export function formatInteger(value: number, locale: Locale): string {
 	if (!format) {
 		format = new Intl.NumberFormat(intlTags[locale], { maximumFractionDigits: 0 });
 		integerFormats.set(locale, format);
+	}
+	return format.format(value);
+}
+
+const decimalFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * Formats a measure with at most `digits` decimals, in the language's style.
+ *
+ * @example
+ * formatDecimal(1.25, 'fr', 1); // → '1,3'
+ * formatDecimal(1.25, 'en', 1); // → '1.3'
+ */
+export function formatDecimal(value: number, locale: Locale, digits: number): string {
+	const key = `${locale}:${digits}`;
+	let format = decimalFormats.get(key);
+	if (!format) {
+		format = new Intl.NumberFormat(intlTags[locale], { maximumFractionDigits: digits });
+		decimalFormats.set(key, format);
 	}
 	return format.format(value);
 }
