@@ -8,20 +8,18 @@
  * Needs a running portal (the API serving the built web app):
  *   MAILLAGE_BASE_URL=http://127.0.0.1:PORT pnpm exec vitest run --config browser/vitest.config.ts
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { type Browser, launchBrowser } from './support.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const baseUrl = process.env.MAILLAGE_BASE_URL;
-const chromiumPath = process.env.MAILLAGE_CHROMIUM ?? '/usr/bin/chromium';
 const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 const osmCredit = "© les contributeurs d'OpenStreetMap";
 
-let userDataDir: string;
-let context: BrowserContext;
+let browser: Browser | undefined;
 let page: Page;
 const consoleErrors: string[] = [];
 
@@ -45,33 +43,12 @@ describe('open-data pages', () => {
       );
     }
     await mkdir(screenshots, { recursive: true });
-    // A fresh profile, so no cache or stored language from an earlier run leaks in.
-    userDataDir = await mkdtemp(join(tmpdir(), 'maillage-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1440, height: 900 },
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => consoleErrors.push(`page: ${error.message}`));
+    browser = await launchBrowser(consoleErrors);
+    page = browser.page;
   }, 60_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await browser?.close();
   });
 
   test('/donnees lists the datasets with their licences and downloads', async () => {
