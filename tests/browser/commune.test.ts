@@ -6,15 +6,11 @@
  * Needs a running portal with the demo loaded:
  *   MAILLAGE_BASE_URL=http://127.0.0.1:PORT pnpm exec vitest run --config browser/vitest.config.ts browser/commune
  */
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { type Browser, launchBrowser } from './support.ts';
+import { baseUrl, type Browser, launchBrowser, screenshots } from './support.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-const baseUrl = process.env.MAILLAGE_BASE_URL;
-const screenshots = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
 
 let browser: Browser | undefined;
 let page: Page;
@@ -26,10 +22,6 @@ async function waitForCommuneMap(target: Page): Promise<void> {
 
 describe('commune page', () => {
 	beforeAll(async () => {
-		if (!baseUrl) {
-			throw new Error('MAILLAGE_BASE_URL is not set: start the portal, then run with MAILLAGE_BASE_URL=http://127.0.0.1:PORT');
-		}
-		await mkdir(screenshots, { recursive: true });
 		browser = await launchBrowser(consoleErrors);
 		page = browser.page;
 	}, 60_000);

@@ -1,21 +1,10 @@
 // What a commune page shows: the commune, what lies in it, and how far the nearest everyday
 // facilities are from its representative point (communes.point), wherever they are.
-import { type Kysely, type RawBuilder, sql } from 'kysely';
-import { type Database, distanceMetres } from '@maillage/sql';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import { type CommunesTable, type Database, distanceMetres } from '@maillage/sql';
 
-export interface CommuneRow {
-  code: string;
-  name: string;
-  population: number | null;
-  epci_siren: string | null;
-  epci_name: string | null;
-  departement: string;
-  departement_name: string | null;
-  region: string | null;
-  region_name: string | null;
-  area_m2: number | null;
-  postal_codes: string[];
-  source: string;
+export type CommuneRow = Pick<Selectable<CommunesTable>, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement'
+  | 'departement_name' | 'region' | 'region_name' | 'area_m2' | 'postal_codes' | 'source'> & {
   lon: number | null;
   lat: number | null;
   minx: number | null;
