@@ -137,9 +137,12 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
       listFeatures(app.db, layer, { ...filter, limit, offset }),
     ]);
     const base = `${origin(request)}/api/ogc/collections/${layer.id}/items`;
+    // The selection (bbox, filters): kept in the paging links and the download links alike.
+    const selection = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (k !== 'offset' && k !== 'limit' && k !== 'f' && typeof v === 'string') selection.set(k, v);
     const page = (o: number) => {
-      const params = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (k !== 'offset' && k !== 'limit' && typeof v === 'string') params.set(k, v);
+      const params = new URLSearchParams(selection);
+      if (query.f) params.set('f', query.f);
       params.set('limit', String(limit));
       params.set('offset', String(o));
       return `${base}?${params.toString()}`;
@@ -148,10 +151,7 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
       { rel: 'self', type: 'application/geo+json', href: page(offset) },
       { rel: 'collection', type: 'application/json', href: `${origin(request)}/api/ogc/collections/${layer.id}` },
     ];
-    // The same selection as a download, in every export format.
-    const filters = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (k !== 'offset' && k !== 'limit' && k !== 'f' && typeof v === 'string') filters.set(k, v);
-    const suffix = filters.size ? `?${filters.toString()}` : '';
+    const suffix = selection.size ? `?${selection.toString()}` : '';
     for (const f of EXPORT_FORMATS) {
       links.push({ rel: 'alternate', type: f.mediaType, href: `${origin(request)}/api/exports/${layer.id}.${f.ext}${suffix}` });
     }
