@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbHandle } from '@maillage/sql';
 import db from './plugins/external/db.ts';
 import swagger from './plugins/external/swagger.ts';
-import { errorHandler, sendProblem } from './problem.ts';
+import { errorHandler, frameworkErrorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
 import exportsRoutes from './routes/exports/index.ts';
@@ -32,6 +32,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
     bodyLimit: 1_048_576,
     // Query strings are bounded: a long one is probing, not a map view.
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: frameworkErrorHandler,
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 

@@ -61,10 +61,28 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const { fr, en } = validationMessage(error);
     return sendProblem(reply, request, 400, fr, en);
   }
+  // PostgreSQL refuses NUL and byte sequences that are not UTF-8 in text: that is the input.
+  const sqlState = (error as { code?: unknown }).code;
+  if (sqlState === '22021' || sqlState === '22P05') {
+    return sendProblem(reply, request, 400, 'Un texte de la requête contient un caractère interdit (octet nul U+0000 ou UTF-8 invalide) ; retirez-le.',
+      'A text in the request holds a forbidden character (NUL byte U+0000 or invalid UTF-8); remove it.');
+  }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {
     return sendProblem(reply, request, status, `Requête refusée : ${error.message}`, error.message);
   }
   request.log.error({ err: error }, 'unhandled error');
   return sendProblem(reply, request, 500, 'Erreur interne du serveur ; elle a été journalisée.', 'Internal server error; it has been logged.');
+}
+
+/**
+ * Errors Fastify raises before any route runs (a malformed percent-encoding in the URL, an
+ * async constraint that failed), sent as problem+json like every other error.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return sendProblem(reply, request, 400, 'L’adresse contient un encodage « % » invalide ; encodez les caractères spéciaux (RFC 3986).',
+      'The URL has an invalid percent-encoding; encode special characters (RFC 3986).');
+  }
+  return errorHandler(error, request, reply);
 }
