@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbHandle } from '@maillage/sql';
 import db from './plugins/external/db.ts';
 import swagger from './plugins/external/swagger.ts';
+import loadShedding from './plugins/external/under-pressure.ts';
 import { errorHandler, frameworkErrorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
@@ -38,6 +39,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
 
   app.setErrorHandler(errorHandler);
   await app.register(db, { handle });
+  await app.register(loadShedding, { handle });
   await app.register(swagger);
   await app.register(compress, { threshold: 1024 });
 

@@ -28,7 +28,7 @@ export class HttpProblem extends Error {
 }
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Content', 405: 'Method Not Allowed', 413: 'Payload Too Large', 415: 'Unsupported Media Type',
   429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -43,6 +43,18 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, status
     ...extra,
   };
   return reply.code(status).type('application/problem+json; charset=utf-8').send(body);
+}
+
+// SQLSTATE classes 08 (connection exception) and 57P (operator intervention: shutdown, restart,
+// cannot connect now), and the socket errors of a server that is down or restarting.
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03']);
+
+/** True when the error says the database cannot be reached now, not that the request is wrong. */
+export function databaseUnavailable(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return typeof message === 'string'
+    && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(message);
 }
 
 /** Fastify's validation messages, said in French too. */
@@ -66,6 +78,11 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   if (sqlState === '22021' || sqlState === '22P05') {
     return sendProblem(reply, request, 400, 'Un texte de la requête contient un caractère interdit (octet nul U+0000 ou UTF-8 invalide) ; retirez-le.',
       'A text in the request holds a forbidden character (NUL byte U+0000 or invalid UTF-8); remove it.');
+  }
+  if (databaseUnavailable(error)) {
+    void reply.header('retry-after', '5');
+    return sendProblem(reply, request, 503, 'La base de données est momentanément injoignable ; réessayez dans quelques secondes.',
+      'The database is unreachable for the moment; retry in a few seconds.');
   }
   const status = error.statusCode ?? 500;
   if (status >= 400 && status < 500) {

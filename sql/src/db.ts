@@ -15,6 +15,8 @@ export interface DbHandle {
   close(): Promise<void>;
   /** PGlite only: the whole data folder as a tarball, to start other instances from it (`loadDataDir`). */
   dump?: () => Promise<Blob>;
+  /** Server mode: queries waiting for a free connection of the pool (the API sheds load on it). */
+  waiting?: () => number;
 }
 
 export interface CreateDbOptions {
@@ -63,9 +65,22 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     // int8 (bigserial ids, counts) as strings would leak into JSON; ids fit in 2^53.
     pg.types.setTypeParser(20, (v) => Number(v));
     // A runaway query is cut after 30 s rather than holding a connection: query cost is bounded.
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, options: '-c statement_timeout=30000' });
+    // A server that does not answer fails a request after 5 s instead of queueing it for ever.
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      options: '-c statement_timeout=30000',
+      connectionTimeoutMillis: Number(process.env.MAILLAGE_DB_CONNECT_TIMEOUT_MS ?? 5000),
+    });
+    // A connection dropped by the server (a restart, a failover) is an event, not a crash: the
+    // pool discards an idle one, and a checked-out one fails its query (the error handler turns
+    // that into a 503). Without a listener on each client, a drop that lands between checkout and
+    // query would be an uncaught exception.
+    const dropped = (error: Error) => console.error(`maillage: a database connection was lost: ${error.message}`);
+    pool.on('error', dropped);
+    pool.on('connect', (client) => client.on('error', dropped));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy() };
+    handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy(), waiting: () => pool.waitingCount };
   } else {
     const dataDir = options.dataDir ?? defaultPgliteDir();
     if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });

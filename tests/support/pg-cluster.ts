@@ -18,6 +18,12 @@ export interface PostgisCluster {
   url: string;
   /** Stops the server and removes its folder. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Fault injection: stops the server (`immediate` is a crash: no shutdown checkpoint, clients
+   * cut) and keeps its data; `up()` starts it again on the same port.
+   */
+  down(mode?: 'fast' | 'immediate'): void;
+  up(): void;
 }
 
 /** True when this machine can start a PostGIS 3 server on PostgreSQL 15 (Debian `postgresql-15-postgis-3`). */
@@ -54,10 +60,27 @@ function pg(asPostgres: boolean, bin: string, args: string[], log: string): stri
   );
 }
 
+/** The server's command-line settings: loopback only, durability off (the data is thrown away). */
+function serverOptions(port: number, socket: string, durable: boolean): string {
+  return [
+    `-p ${port}`,
+    `-k ${socket}`,
+    `-c listen_addresses=127.0.0.1`,
+    // fsync stays off even when durable: the tests kill the server, never the machine, and a
+    // committed transaction's WAL handed to the OS survives the server.
+    `-c fsync=off`,
+    `-c synchronous_commit=${durable ? 'on' : 'off'}`,
+    `-c full_page_writes=off`,
+    // Each test file gets its own database; a few pools of 10 must fit.
+    `-c max_connections=200`,
+  ].join(' ');
+}
+
 /**
  * Starts a fresh PostGIS cluster (initdb, then pg_ctl) in a new temporary folder, listening on
  * 127.0.0.1 only with trust authentication, and creates the `maillage` role and database.
- * Durability is off (fsync, synchronous_commit): the data is thrown away anyway.
+ * Durability is off (fsync, synchronous_commit): the data is thrown away anyway. `durable: true`
+ * turns synchronous_commit on, for tests that kill the server and count committed writes.
  *
  * @example
  * const cluster = await startPostgisCluster();
@@ -65,7 +88,8 @@ function pg(asPostgres: boolean, bin: string, args: string[], log: string): stri
  * // … run the suite …
  * await cluster.stop();
  */
-export async function startPostgisCluster(): Promise<PostgisCluster> {
+export async function startPostgisCluster(options: { durable?: boolean } = {}): Promise<PostgisCluster> {
+  const durable = options.durable ?? false;
   if (!postgisAvailable()) {
     throw new Error(`PostGIS is not installed: need ${PG_BIN}/initdb and ${POSTGIS_CONTROL} (Debian: postgresql-15-postgis-3)`);
   }
@@ -97,18 +121,8 @@ export async function startPostgisCluster(): Promise<PostgisCluster> {
     let port = 0;
     for (let attempt = 1; !started; attempt++) {
       port = await freePort();
-      const options = [
-        `-p ${port}`,
-        `-k ${socket}`,
-        `-c listen_addresses=127.0.0.1`,
-        `-c fsync=off`,
-        `-c synchronous_commit=off`,
-        `-c full_page_writes=off`,
-        // Each test file gets its own database; a few pools of 10 must fit.
-        `-c max_connections=200`,
-      ].join(' ');
       try {
-        pg(asPostgres, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start'], log);
+        pg(asPostgres, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', serverOptions(port, socket, durable), 'start'], log);
         started = true;
       } catch (error) {
         // Lost the race for the port to another process: try another one.
@@ -116,11 +130,20 @@ export async function startPostgisCluster(): Promise<PostgisCluster> {
         throw error;
       }
     }
+    const options = serverOptions(port, socket, durable);
+    const down = (mode: 'fast' | 'immediate' = 'fast') => {
+      pg(asPostgres, 'pg_ctl', ['-D', data, '-m', mode, '-w', 'stop'], log);
+      started = false;
+    };
+    const up = () => {
+      pg(asPostgres, 'pg_ctl', ['-D', data, '-l', log, '-w', '-t', '60', '-o', options, 'start'], log);
+      started = true;
+    };
     const psql = (command: string, db = 'postgres') =>
       pg(false, 'psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', '-d', db, '-c', command], log);
     psql(`CREATE ROLE ${TEST_ROLE} LOGIN SUPERUSER`);
     psql(`CREATE DATABASE ${TEST_DB} OWNER ${TEST_ROLE}`);
-    return { url: `postgres://${TEST_ROLE}@127.0.0.1:${port}/${TEST_DB}`, stop };
+    return { url: `postgres://${TEST_ROLE}@127.0.0.1:${port}/${TEST_DB}`, stop, down, up };
   } catch (error) {
     try {
       await stop();
