@@ -5,7 +5,11 @@ import { sendProblem } from '../../problem.ts';
 
 export interface LoadSheddingOptions {
   handle: DbHandle;
-  /** Event-loop delay (ms) past which requests are turned away. MAILLAGE_MAX_EVENT_LOOP_DELAY_MS, default 1000. */
+  /**
+   * Event-loop delay (ms) past which requests are turned away. MAILLAGE_MAX_EVENT_LOOP_DELAY_MS;
+   * default 1000 on a server, off (0) on PGlite, whose queries run on the event loop itself, so
+   * that a long query there is not mistaken for overload.
+   */
   maxEventLoopDelayMs?: number;
   /** Queries waiting for a pooled connection past which requests are turned away. MAILLAGE_MAX_DB_QUEUE, default 100. */
   maxDbQueue?: number;
@@ -27,7 +31,8 @@ export default fp<LoadSheddingOptions>(async (app, options) => {
   };
 
   await app.register(underPressure, {
-    maxEventLoopDelay: options.maxEventLoopDelayMs ?? Number(process.env.MAILLAGE_MAX_EVENT_LOOP_DELAY_MS ?? 1000),
+    maxEventLoopDelay: options.maxEventLoopDelayMs
+      ?? Number(process.env.MAILLAGE_MAX_EVENT_LOOP_DELAY_MS ?? (options.handle.mode === 'postgres' ? 1000 : 0)),
     retryAfter: RETRY_AFTER_S,
     pressureHandler: (request, reply, type, value) => {
       if (request.url.startsWith('/api/health')) return; // not sent: handled as usual
