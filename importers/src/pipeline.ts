@@ -83,6 +83,10 @@ export async function runImport(db: Kysely<Database>, job: ImportJob, options: I
       ctx = new ImportContext(trx, job.source, options);
       // An import is one long transaction by design: the API's per-query timeout does not apply.
       await sql`SET LOCAL statement_timeout = 0`.execute(trx);
+      // Its statements are few and big, and spend their time in PostGIS's C functions: compiling
+      // their expressions (JIT, PostgreSQL server only) costs more than it saves, and on tables
+      // without statistics yet it cost minutes (bench/README.md).
+      await sql`SET LOCAL jit = off`.execute(trx);
       await upsertSource(trx, job.source, job.input);
       try {
         await job.run(ctx);
@@ -152,25 +156,16 @@ export type FeatureRow = Record<string, RowValue> & { source_id: string };
 
 /**
  * Inserts or updates rows by (source, source_id); a row identical to the stored one is left
- * alone so that a re-import reports it as unchanged. Counts go into the context.
+ * alone so that a re-import reports it as unchanged. Counts go into the context. Rows may hold
+ * SQL expressions (RawBuilder), evaluated per row.
  */
 export async function upsertFeatures(ctx: ImportContext, table: FeatureTable, rows: FeatureRow[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!).filter((c) => c !== 'source_id');
-  const values = rows.map((r) => ({ ...r, source: ctx.source.key, licence: ctx.source.licence }));
-  const compared = [...columns, 'licence'];
-  const result = await (ctx.trx as unknown as Kysely<Record<string, Record<string, unknown>>>)
-    .insertInto(table)
-    .values(values)
-    .onConflict((oc) => oc.columns(['source', 'source_id'])
-      .doUpdateSet((eb) => Object.fromEntries([...compared, 'imported_at'].map((c) => [c, eb.ref(`excluded.${c}`)])))
-      .where(sql<boolean>`(${sql.join(compared.map((c) => sql.ref(`${table}.${c}`)))}) IS DISTINCT FROM (${sql.join(compared.map((c) => sql.ref(`excluded.${c}`)))})`))
-    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-    .execute();
-  for (const r of result) {
-    if (r.inserted) ctx.inserted++;
-    else ctx.updated++;
-  }
+  const values = rows.map((r) => sql`(${sql.join([r.source_id, ...columns.map((c) => r[c]), ctx.source.key, ctx.licence])})`);
+  await countWrites(ctx, sql`INSERT INTO ${sql.table(table)} AS t (source_id, ${sql.join(columns.map((c) => sql.id(c)))}, source, licence)
+    VALUES ${sql.join(values)}
+    ${updateIfChanged(['source', 'source_id'], [...columns, 'licence'])}`);
 }
 
 /**
@@ -178,10 +173,77 @@ export async function upsertFeatures(ctx: ImportContext, table: FeatureTable, ro
  * columns differs, so that re-imports count unchanged rows as unchanged. The table must be
  * aliased `t` in the INSERT.
  */
-export function updateIfChanged(key: string, columns: readonly string[]): RawBuilder<unknown> {
+export function updateIfChanged(key: string | readonly string[], columns: readonly string[]): RawBuilder<unknown> {
   const ids = columns.map((c) => sql.id(c));
-  return sql`ON CONFLICT (${sql.id(key)}) DO UPDATE SET ${sql.join(ids.map((c) => sql`${c} = excluded.${c}`))}, imported_at = now()
+  return sql`ON CONFLICT (${sql.join((typeof key === 'string' ? [key] : key).map((k) => sql.id(k)))}) DO UPDATE SET ${sql.join(ids.map((c) => sql`${c} = excluded.${c}`))}, imported_at = now()
     WHERE (${sql.join(ids.map((c) => sql`t.${c}`))}) IS DISTINCT FROM (${sql.join(ids.map((c) => sql`excluded.${c}`))})`;
+}
+
+/**
+ * Runs an `INSERT … ${updateIfChanged(…)}` and adds its inserted and updated rows to the counts
+ * (the rows that the update's WHERE leaves alone are the unchanged ones).
+ */
+export async function countWrites(ctx: ImportContext, insert: RawBuilder<unknown>): Promise<void> {
+  const r = await sql<{ inserted: number; written: number }>`
+    WITH w AS (${insert} RETURNING (xmax = 0) AS inserted)
+    SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*)::int AS written FROM w`.execute(ctx.trx);
+  const { inserted, written } = r.rows[0]!;
+  ctx.inserted += inserted;
+  ctx.updated += written - inserted;
+}
+
+/**
+ * A batch of rows as one JSON parameter, read back as a typed row set:
+ * `json_to_recordset($1) AS r(code text, population integer, …)`. One parameter instead of one
+ * per value keeps big batches cheap for the driver and for the server's parser.
+ */
+export function jsonRows(rows: readonly object[], alias: string, columns: Readonly<Record<string, string>>): RawBuilder<unknown> {
+  const definition = Object.entries(columns).map(([c, type]) => sql`${sql.id(c)} ${sql.raw(type)}`);
+  return sql`json_to_recordset(${JSON.stringify(rows)}::json) AS ${sql.id(alias)}(${sql.join(definition)})`;
+}
+
+/** The SQL type of each column of a table, as `format_type` writes it (`text[]`, `jsonb`…). */
+export async function columnTypes(ctx: ImportContext, table: string): Promise<Map<string, string>> {
+  const r = await sql<{ name: string; type: string }>`
+    SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
+    WHERE attrelid = ${table}::regclass AND attnum > 0 AND NOT attisdropped`.execute(ctx.trx);
+  return new Map(r.rows.map((c) => [c.name, c.type]));
+}
+
+/**
+ * Keeps one statement running on the server while the client reads and prepares the next
+ * batch, so that parsing and the database's work overlap. `settle()` before anything that must
+ * see every batch written, and before leaving the import: a failed statement throws there.
+ */
+export class InFlight {
+  #pending: Promise<void> = Promise.resolve();
+  #failure: { error: unknown } | undefined;
+
+  /**
+   * Runs `body`, then waits for the last statement. When `body` fails, its error is the one
+   * thrown (the statement in flight is waited for, and its outcome dropped: all is rolled back).
+   */
+  static async with(body: (inFlight: InFlight) => Promise<void>): Promise<void> {
+    const inFlight = new InFlight();
+    try {
+      await body(inFlight);
+    } catch (error) {
+      await inFlight.settle().catch(() => undefined);
+      throw error;
+    }
+    await inFlight.settle();
+  }
+
+  async send(statement: () => Promise<unknown>): Promise<void> {
+    await this.settle();
+    this.#pending = statement().then(() => undefined, (error: unknown) => {
+      this.#failure = { error };
+    });
+  }
+  async settle(): Promise<void> {
+    await this.#pending;
+    if (this.#failure) throw this.#failure.error;
+  }
 }
 
 /** Collects rows and flushes them in batches (bounded memory, bounded statement size). */

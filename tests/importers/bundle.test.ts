@@ -53,6 +53,19 @@ describe(`demo territory from the real bundle (${dbModeName()})`, () => {
     expect(Math.abs(row.area_m2 - turfArea) / turfArea).toBeLessThan(0.01);
   });
 
+  it('builds each EPCI polygon as the union of its member communes: the shape of ST_Union, the area of their sum', async () => {
+    // The import dissolves with a faster union than ST_Union (ST_CoverageUnion or a zero buffer): same result on this data.
+    const r = await sql<{ n: number; unequal: number; worst: number }>`
+      WITH u AS (SELECT epci_siren AS siren, ST_Union(geom) AS geom, sum(ST_Area(geom)) AS members
+                 FROM communes WHERE geom IS NOT NULL AND epci_siren IS NOT NULL GROUP BY epci_siren)
+      SELECT count(*)::int AS n, count(*) FILTER (WHERE NOT ST_Equals(e.geom, u.geom))::int AS unequal,
+             max(abs(ST_Area(e.geom) - u.members) / u.members) AS worst
+      FROM epci e JOIN u USING (siren)`.execute(h.db);
+    expect(r.rows[0]!.n).toBeGreaterThan(50);
+    expect(r.rows[0]!.unequal).toBe(0);
+    expect(r.rows[0]!.worst).toBeLessThan(1e-9);
+  });
+
   it('has the 44 vacant shops and 8 tiers-lieux of Mayenne', async () => {
     const r = await sql<{ vacant: number; laval: number; tl: number }>`
       SELECT (SELECT count(*)::int FROM vacant_shops WHERE commune_code LIKE '53%') AS vacant,

@@ -9,6 +9,7 @@ import { gzipSync } from 'node:zlib';
 import { sql } from 'kysely';
 import { area, polygon } from '@turf/turf';
 import { communes, generic, osmPoints, runImport, type ImportJob } from '@maillage/importers';
+import { ewkbHex } from '../../importers/src/wkb.ts';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
 import { fingerprint, fixture } from './helpers.ts';
 
@@ -169,5 +170,62 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     const bad = await runImport(h.db, generic(fixture('toy_generic.csv'), { layer: 'places', source, mapping: { id: 'ref', colour: 'type' } }));
     expect(bad.outcome).toBe('rolled_back');
     expect(bad.fileError).toMatch(/unknown column\(s\) colour/);
+  });
+  it('encodes geometries as EWKB hex that PostGIS reads back unchanged, in 2D and SRID 4326', async () => {
+    // By hand: 01 little-endian; type 1 | 0x20000000 (SRID follows) = 01000020; 4326 = e6100000;
+    // 1.0 = 0x3ff0000000000000 and 2.0 = 0x4000000000000000, little-endian.
+    expect(ewkbHex({ type: 'Point', coordinates: [1, 2] })).toBe('0101000020e6100000000000000000f03f0000000000000040');
+    const ring = [[0, 45], [0.5, 45], [0.5, 45.5], [0, 45]];
+    const hole = [[0.1, 45.1], [0.1, 45.2], [0.2, 45.2], [0.1, 45.1]];
+    const geometries = [
+      { type: 'Point', coordinates: [-0.770123456, 48.070987654] },
+      { type: 'LineString', coordinates: [[-1.5, 47.2], [-1.55, 47.21], [-1.56, 47.25]] },
+      { type: 'MultiLineString', coordinates: [[[0, 0], [1, 1]], [[2, 2], [3, 3], [4, 2]]] },
+      { type: 'Polygon', coordinates: [[[0, 45], [1, 45], [1, 46], [0, 46], [0, 45]], hole] },
+      { type: 'MultiPolygon', coordinates: [[ring], [[[2, 45], [3, 45], [3, 46], [2, 45]], [[2.5, 45.2], [2.6, 45.2], [2.6, 45.3], [2.5, 45.2]]]] },
+    ];
+    for (const g of geometries) {
+      const r = await sql<{ json: string; srid: number }>`SELECT ST_AsGeoJSON(g) AS json, ST_SRID(g) AS srid FROM (SELECT ${ewkbHex(g)}::geometry AS g) x`.execute(h.db);
+      expect({ geometry: JSON.parse(r.rows[0]!.json), srid: r.rows[0]!.srid }, g.type).toEqual({ geometry: g, srid: 4326 });
+    }
+    const z = await sql<{ wkt: string }>`SELECT ST_AsText(${ewkbHex({ type: 'Point', coordinates: [1, 2, 30] })}::geometry) AS wkt`.execute(h.db);
+    expect(z.rows[0]!.wkt).toBe('POINT(1 2)'); // the layers are 2D: an altitude is dropped
+  });
+
+  it('dissolves overlapping polygons with ST_Union, not with the fast union (merged commune, EPCI)', async () => {
+    // 96001 covers 1.00–1.02° E, 96002 1.01–1.03° E: they overlap. 96002 absorbed 96003
+    // (1.025–1.035° E), which overlaps it too. A union that only removes shared edges would be
+    // wrong for both the merged commune and the EPCI; the import must notice and redo them.
+    const square = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 45], [x1, 45], [x1, 45.01], [x0, 45.01], [x0, 45]]] });
+    const polygons = write('overlap_2018.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { code: '96001' }, geometry: square(1, 1.02) },
+      { type: 'Feature', properties: { code: '96002' }, geometry: square(1.01, 1.03) },
+      { type: 'Feature', properties: { code: '96003' }, geometry: square(1.025, 1.035) },
+    ] }));
+    const header = readFileSync(fixture('toy_communes_2026.csv'), 'utf8').split('\n')[0];
+    const list = write('overlap_2026.csv', [header,
+      '96001,Recouvre-Haut,10,200000096,CC Recouvrement,CC,96,Test,99,Région Test,961,219600010,96100,metro,',
+      '96002,Recouvre-Bas,20,200000096,CC Recouvrement,CC,96,Test,99,Région Test,961,219600020,96200,metro,96003'].join('\n'));
+    const epci = write('overlap_epci.csv', 'code_epci,nom_epci,type_epci,mode_financement,population_totale,population_municipale,nb_communes,departements\n200000096,CC Recouvrement,CC,FPU,30,30,2,96\n');
+    const s = await runImport(h.db, communes({ polygons, list, epci, departements: ['96'] }));
+    expect(s.outcome).toBe('committed');
+    expect(s.notes.join(' ')).toMatch(/1 merged communes whose former polygons overlap .*ST_Union/);
+    expect(s.notes.join(' ')).toMatch(/1 overlapping or not edge-matched, computed with ST_Union/);
+    const merged = await sql<{ area: number; valid: boolean }>`SELECT ST_Area(geom) AS area, ST_IsValid(geom) AS valid FROM communes WHERE code = '96002'`.execute(h.db);
+    expect(merged.rows[0]!.valid).toBe(true);
+    expect(merged.rows[0]!.area).toBeCloseTo(0.025 * 0.01, 12); // 1.01–1.035, not 0.02 + 0.01
+    const r = await sql<{ valid: boolean; area: number; members: number; union: number; equal: boolean }>`
+      SELECT ST_IsValid(e.geom) AS valid, ST_Area(e.geom) AS area,
+             (SELECT sum(ST_Area(geom)) FROM communes WHERE epci_siren = '200000096') AS members,
+             (SELECT ST_Area(ST_Union(geom)) FROM communes WHERE epci_siren = '200000096') AS union,
+             ST_Equals(e.geom, (SELECT ST_Union(geom) FROM communes WHERE epci_siren = '200000096')) AS equal
+      FROM epci e WHERE siren = '200000096'`.execute(h.db);
+    const row = r.rows[0]!;
+    expect(row.valid && row.equal).toBe(true);
+    expect(row.area).toBeCloseTo(0.035 * 0.01, 12); // 1.00–1.035, not the sum 0.02 + 0.025
+    expect(row.area).toBeCloseTo(row.union, 12);
+    expect(row.members).toBeCloseTo(0.045 * 0.01, 12);
+    await sql`DELETE FROM epci WHERE siren = '200000096'`.execute(h.db);
+    await sql`DELETE FROM communes WHERE departement = '96'`.execute(h.db);
   });
 });

@@ -77,8 +77,13 @@ describe(`importer killed with SIGKILL mid-run (${dbModeName()})`, () => {
       }
       await sleep(1500);
     } else {
-      // Opening PGlite with PostGIS takes ~10–15 s, the import itself about a minute.
-      await sleep(25_000);
+      // Kill on the first progress line of the writing phase (« communes: 5 000 communes »):
+      // the file has been read and the import's transaction is writing rows.
+      const started = Date.now();
+      while (!/\d communes \(/.test(stderr)) {
+        if (Date.now() - started > 150_000) throw new Error(`the import never reached its writing phase: ${stderr}`);
+        await sleep(50);
+      }
     }
     child.kill('SIGKILL');
     expect(await exit, `the import ended by itself before the kill: ${stderr}`).toBe('SIGKILL');

@@ -1,14 +1,15 @@
 // Communes: the 2018 polygons joined to the 2026 list. A commune created by a merger since 2018
 // gets the union of its former communes' polygons (found through `anciens_codes`). EPCI
 // polygons are then the unions of their member communes.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { CommunesTable } from '@maillage/sql';
 import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { type ImportContext, type ImportJob, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
+import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
+import { ewkbHex } from '../wkb.ts';
 
 /** A commune of the 2026 list, with the columns the communes table takes from it. */
 type Commune2026 = Pick<CommunesTable, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement' | 'departement_name'
@@ -55,6 +56,11 @@ async function readList(ctx: ImportContext, path: string): Promise<Map<string, C
   return communes;
 }
 
+/** Polygons per statement while streaming the 2018 file (about 2 KB of WKB each). */
+const PART_BATCH = 2000;
+/** Communes per statement when writing the 2026 list. */
+const COMMUNE_BATCH = 5000;
+
 async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise<void> {
   const { trx } = ctx;
   const scope = new Set(input.departements ?? []);
@@ -65,91 +71,138 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   for (const c of list.values()) for (const former of c.former_codes) if (!list.has(former)) current.set(former, c.code);
   for (const code of list.keys()) current.set(code, code);
 
-  await sql`CREATE TEMP TABLE commune_parts (code text NOT NULL, code_2018 text NOT NULL, geom geometry NOT NULL) ON COMMIT DROP`.execute(trx);
-  const opened = await openInput(input.polygons);
-  let parts: { code: string; code2018: string; geometry: string }[] = [];
-  const flush = async () => {
-    if (parts.length === 0) return;
-    const values = parts.map((p) => sql`(${p.code}, ${p.code2018}, ST_SetSRID(ST_GeomFromGeoJSON(${p.geometry}), 4326))`);
-    parts = [];
-    await sql`INSERT INTO commune_parts (code, code_2018, geom) VALUES ${sql.join(values)}`.execute(trx);
-  };
+  // Each 2018 polygon is checked, repaired when invalid, and measured as it arrives, while the
+  // client reads the next batch: most communes are one 2018 polygon, and their figures are final.
+  // EXTERNAL: this scratch table stores its polygons without compressing them (a pure CPU cost here).
+  await sql`CREATE TEMP TABLE commune_parts (code text NOT NULL, code_2018 text, geom geometry NOT NULL,
+    repaired boolean NOT NULL DEFAULT false, area_m2 double precision, point geometry) ON COMMIT DROP`.execute(trx);
+  await sql`ALTER TABLE commune_parts ALTER COLUMN geom SET STORAGE EXTERNAL`.execute(trx);
   let polygonsRead = 0;
-  for await (const item of readGeoJsonFeatures(opened)) {
-    polygonsRead++;
-    ctx.progress(opened.bytesRead(), opened.totalBytes, 'bytes');
-    const ref = `polygon ${item.index}`;
-    if ('problem' in item) {
-      ctx.reject(ref, item.problem);
-      continue;
+  await InFlight.with(async (inFlight) => {
+    let parts: { code: string; code_2018: string; wkb: string }[] = [];
+    const flush = async () => {
+      if (parts.length === 0) return;
+      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', wkb: 'text' });
+      parts = [];
+      // Each OFFSET 0 keeps a step from being inlined into the next, where its expression would be
+      // evaluated once per use: the WKB parse seven times and ST_IsValid four times per polygon.
+      await inFlight.send(() => sql`INSERT INTO commune_parts (code, code_2018, geom, repaired, area_m2, point)
+        SELECT code, code_2018, g, NOT valid, ST_Area(g::geography), ST_PointOnSurface(g)
+        FROM (SELECT code, code_2018, valid, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
+              FROM (SELECT code, code_2018, geom, ST_IsValid(geom) AS valid
+                    FROM (SELECT r.code, r.code_2018, r.wkb::geometry AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
+              OFFSET 0) p`.execute(trx));
+    };
+    const opened = await openInput(input.polygons);
+    for await (const item of readGeoJsonFeatures(opened)) {
+      polygonsRead++;
+      ctx.progress(opened.bytesRead(), opened.totalBytes, 'bytes');
+      const ref = `polygon ${item.index}`;
+      if ('problem' in item) {
+        ctx.reject(ref, item.problem);
+        continue;
+      }
+      const code2018 = text(item.feature.properties.code) ?? text(item.feature.properties.code_insee_2018);
+      if (!code2018) {
+        ctx.reject(ref, 'missing "code" (INSEE code)');
+        continue;
+      }
+      const code = current.get(code2018);
+      const commune = code ? list.get(code) : undefined;
+      if (!commune) {
+        ctx.reject(`${ref} (${code2018})`, `INSEE code ${code2018} is neither a 2026 commune nor a former code of one`);
+        continue;
+      }
+      if (!inScope(commune)) continue;
+      const problem = checkGeometry(item.feature.geometry, ['Polygon', 'MultiPolygon']);
+      if (problem) {
+        ctx.reject(`${ref} (${code2018})`, problem);
+        continue;
+      }
+      parts.push({ code: commune.code, code_2018: code2018, wkb: ewkbHex(item.feature.geometry as { type: 'Polygon' | 'MultiPolygon' }) });
+      if (parts.length >= PART_BATCH) await flush();
     }
-    const code2018 = text(item.feature.properties.code) ?? text(item.feature.properties.code_insee_2018);
-    if (!code2018) {
-      ctx.reject(ref, 'missing "code" (INSEE code)');
-      continue;
-    }
-    const code = current.get(code2018);
-    const commune = code ? list.get(code) : undefined;
-    if (!commune) {
-      ctx.reject(`${ref} (${code2018})`, `INSEE code ${code2018} is neither a 2026 commune nor a former code of one`);
-      continue;
-    }
-    if (!inScope(commune)) continue;
-    const problem = checkGeometry(item.feature.geometry, ['Polygon', 'MultiPolygon']);
-    if (problem) {
-      ctx.reject(`${ref} (${code2018})`, problem);
-      continue;
-    }
-    parts.push({ code: commune.code, code2018, geometry: JSON.stringify(item.feature.geometry) });
-    if (parts.length >= 500) await flush();
-  }
-  await flush();
+    await flush();
+  });
 
   const rows = [...list.values()].filter(inScope);
   ctx.read = rows.length;
   ctx.skipped = 0;
   ctx.note(`${polygonsRead} polygons of 2018 read, ${list.size} communes of 2026 listed, ${rows.length} in scope`);
+  const repaired = (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_parts WHERE repaired`.execute(trx)).rows[0]!.n;
+  if (repaired) ctx.note(`${repaired} invalid polygons repaired with ST_MakeValid`);
 
-  // Repair once, then union the parts of merged communes (single parts skip the costly union).
-  const repaired = await sql<{ n: number }>`
-    WITH bad AS (SELECT ctid FROM commune_parts WHERE NOT ST_IsValid(geom))
-    UPDATE commune_parts p SET geom = ST_CollectionExtract(ST_MakeValid(p.geom), 3) FROM bad WHERE p.ctid = bad.ctid
-    RETURNING 1 AS n`.execute(trx);
-  if (repaired.rows.length) ctx.note(`${repaired.rows.length} invalid polygons repaired with ST_MakeValid`);
-  await sql`CREATE TEMP TABLE commune_geoms ON COMMIT DROP AS
-    SELECT code, ST_Multi(CASE WHEN count(*) = 1 THEN (array_agg(geom))[1] ELSE ST_CollectionExtract(ST_Union(geom), 3) END) AS geom
-    FROM commune_parts GROUP BY code`.execute(trx);
-  await sql`CREATE UNIQUE INDEX ON commune_geoms (code)`.execute(trx);
+  // A commune made of several 2018 communes gets their union, measured again, in place of its parts.
+  const union = await polygonUnion(ctx);
+  const merged = await sql<{ redone: boolean }>`WITH members AS (
+      DELETE FROM commune_parts p USING (SELECT code FROM commune_parts GROUP BY code HAVING count(*) > 1) m
+      WHERE p.code = m.code RETURNING p.code AS key, p.geom),
+    d AS (${union.dissolve(sql`members`)}),
+    ins AS (INSERT INTO commune_parts (code, geom, area_m2, point)
+      SELECT key, geom, ST_Area(geom::geography), ST_PointOnSurface(geom) FROM d)
+    SELECT redone FROM d WHERE redone`.execute(trx);
+  if (merged.rows.length) ctx.note(`${merged.rows.length} merged communes whose former polygons overlap or do not match edge to edge: united with ST_Union`);
+  await sql`CREATE UNIQUE INDEX ON commune_parts (code)`.execute(trx);
 
   const columns = ['name', 'population', 'epci_siren', 'epci_name', 'departement', 'departement_name', 'region', 'region_name',
     'arrondissement', 'siren', 'postal_codes', 'former_codes', 'zone', 'geom', 'point', 'area_m2', 'licence', 'source'] as const;
-  for (let i = 0; i < rows.length; i += 500) {
-    const values = rows.slice(i, i + 500).map((c) => sql`(${c.code}, ${c.name}, ${c.population}::integer, ${c.epci_siren}, ${c.epci_name},
-      ${c.departement}, ${c.departement_name}, ${c.region}, ${c.region_name}, ${c.arrondissement}, ${c.siren},
-      ${c.postal_codes}::text[], ${c.former_codes}::text[], ${c.zone})`);
-    const result = await sql<{ inserted: boolean }>`
+  for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
+    const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
+      code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
+      departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
+      postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
+    });
+    await countWrites(ctx, sql`
       INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
       SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
              v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
-             g.geom, ST_PointOnSurface(g.geom), ST_Area(g.geom::geography), ${ctx.licence}, ${ctx.source.key}
-      FROM (VALUES ${sql.join(values)}) AS v (code, name, population, epci_siren, epci_name, departement, departement_name,
-             region, region_name, arrondissement, siren, postal_codes, former_codes, zone)
-      LEFT JOIN commune_geoms g ON g.code = v.code
-      ${updateIfChanged('code', columns)}
-      RETURNING (xmax = 0) AS inserted`.execute(trx);
-    for (const r of result.rows) if (r.inserted) ctx.inserted++; else ctx.updated++;
-    ctx.progress(i + 500, rows.length, 'communes');
+             g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
+      FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
+      ${updateIfChanged('code', columns)}`);
+    ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
   }
-  const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_geoms`.execute(trx)).rows[0]!.n;
+  const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_parts`.execute(trx)).rows[0]!.n;
   if (withoutPolygon > 0) ctx.note(`${withoutPolygon} metropolitan communes in scope have no 2018 polygon`);
-  if (input.epci) await importEpci(ctx, input.epci, rows);
+  if (input.epci) await importEpci(ctx, input.epci, rows, union);
   // Fresh statistics, or the next point import plans its commune lookups blind (and JIT-compiles each batch).
   await sql`ANALYZE communes`.execute(ctx.trx);
 }
 
-async function importEpci(ctx: ImportContext, path: string, communes: Commune2026[]): Promise<void> {
+/**
+ * How to dissolve polygons that tile the plane (communes into their EPCI, former communes into
+ * the new one). `ST_Union` is exact but slow; a union that only removes shared edges is much
+ * faster and gives the same shapes on a clean tiling: `ST_CoverageUnion` where the database has
+ * it (PostGIS ≥ 3.4, as in PGlite), else `ST_Buffer(ST_Collect(…), 0)`. The fast result is kept
+ * only when it is valid and its area is the sum of its members' (nothing dropped, nothing
+ * overlapping); any other group is computed again with `ST_Union`.
+ */
+interface PolygonUnion {
+  name: string;
+  /**
+   * `SELECT key, geom, redone` for a relation `members (key, geom)`: one MultiPolygon (4326) per
+   * key; `redone` when the fast union failed its check and ST_Union made it.
+   */
+  dissolve(members: RawBuilder<unknown>): RawBuilder<unknown>;
+}
+
+async function polygonUnion(ctx: ImportContext): Promise<PolygonUnion> {
+  const coverage = (await sql<{ ok: boolean }>`SELECT to_regproc('st_coverageunion') IS NOT NULL AS ok`.execute(ctx.trx)).rows[0]!.ok;
+  const multi = (g: RawBuilder<unknown>) => sql`ST_Multi(ST_CollectionExtract(${g}, 3))`;
+  // ST_CoverageUnion returns SRID 0.
+  const fast = coverage ? sql`ST_SetSRID(ST_CoverageUnion(geom), 4326)` : sql`ST_Buffer(ST_Collect(geom), 0)`;
+  return {
+    name: coverage ? 'ST_CoverageUnion' : 'ST_Buffer(ST_Collect(…), 0)',
+    dissolve: (members) => sql`
+      SELECT key, CASE WHEN ok THEN geom ELSE (SELECT ${multi(sql`ST_Union(m.geom)`)} FROM ${members} m WHERE m.key = u.key) END AS geom, NOT ok AS redone
+      FROM (SELECT key, geom, ST_IsValid(geom) AND abs(ST_Area(geom) - members_area) <= 1e-9 * members_area AS ok
+            FROM (SELECT key, ${multi(fast)} AS geom, sum(ST_Area(geom)) AS members_area FROM ${members} GROUP BY key) f
+            OFFSET 0) u`, // not inlined: ST_IsValid once per group
+  };
+}
+
+async function importEpci(ctx: ImportContext, path: string, communes: Commune2026[], union: PolygonUnion): Promise<void> {
   const wanted = new Set(communes.map((c) => c.epci_siren).filter((s): s is string => !!s));
-  const values = [];
+  const epci = [];
   for await (const { line, row } of readCsvRows(await openInput(path))) {
     const siren = text(row.code_epci);
     if (!siren || !/^\d{9}$/.test(siren)) {
@@ -159,17 +212,23 @@ async function importEpci(ctx: ImportContext, path: string, communes: Commune202
     if (!wanted.has(siren)) continue;
     const population = Number(text(row.population_municipale) ?? NaN);
     const count = Number(text(row.nb_communes) ?? NaN);
-    values.push(sql`(${siren}, ${text(row.nom_epci) ?? siren}, ${text(row.type_epci)}, ${Number.isFinite(population) ? population : null}::integer, ${Number.isFinite(count) ? count : null}::integer)`);
+    epci.push({ siren, name: text(row.nom_epci) ?? siren, type: text(row.type_epci),
+      population: Number.isFinite(population) ? population : null, commune_count: Number.isFinite(count) ? count : null });
   }
-  if (values.length === 0) return;
-  await sql`
-    INSERT INTO epci AS t (siren, name, type, population, commune_count, geom, source, licence)
-    SELECT v.siren, v.name, v.type, v.population, v.commune_count,
-           (SELECT ST_Multi(ST_CollectionExtract(ST_Union(c.geom), 3)) FROM communes c WHERE c.epci_siren = v.siren AND c.geom IS NOT NULL),
-           ${ctx.source.key}, ${ctx.licence}
-    FROM (VALUES ${sql.join(values)}) AS v (siren, name, type, population, commune_count)
-    ${updateIfChanged('siren', ['name', 'type', 'population', 'commune_count', 'geom', 'source', 'licence'])}`.execute(ctx.trx);
-  ctx.note(`${values.length} EPCI built as unions of their member communes`);
+  if (epci.length === 0) return;
+  const r = await sql<{ redone: number }>`
+    WITH members AS (SELECT epci_siren AS key, geom FROM communes WHERE epci_siren = ANY(${epci.map((e) => e.siren)}::text[]) AND geom IS NOT NULL),
+    d AS (${union.dissolve(sql`members`)}),
+    ins AS (
+      INSERT INTO epci AS t (siren, name, type, population, commune_count, geom, source, licence)
+      SELECT v.siren, v.name, v.type, v.population, v.commune_count, d.geom, ${ctx.source.key}, ${ctx.licence}
+      FROM ${jsonRows(epci, 'v', { siren: 'text', name: 'text', type: 'text', population: 'integer', commune_count: 'integer' })}
+      LEFT JOIN d ON d.key = v.siren
+      ${updateIfChanged('siren', ['name', 'type', 'population', 'commune_count', 'geom', 'source', 'licence'])})
+    SELECT count(*) FILTER (WHERE redone)::int AS redone FROM d`.execute(ctx.trx);
+  const { redone } = r.rows[0]!;
+  ctx.note(`${epci.length} EPCI built as unions of their member communes (${union.name}` +
+    `${redone ? `; ${redone} overlapping or not edge-matched, computed with ST_Union` : ''})`);
 }
 
 export function communes(input: CommunesInput): ImportJob {

@@ -1,12 +1,11 @@
 // Any GeoJSON or CSV of points into a point layer, with a column mapping:
 // `--map name=nom,category=type` maps layer columns to input fields; CSV positions come from
 // lon/lat columns or a WKT POINT column.
-import { sql } from 'kysely';
 import { readCsvRows } from '../csv.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { Batcher, type FeatureRow, type FeatureTable, type ImportContext, importFeatures, type ImportJob, type SourceInfo } from '../pipeline.ts';
-import { communeOf, text } from '../points.ts';
+import { type FeatureTable, type ImportContext, importFeatures, type ImportJob, type SourceInfo } from '../pipeline.ts';
+import { type PointRow, PointWriter, text } from '../points.ts';
 import { ImportFileError } from '../report.ts';
 
 /** Columns each point layer accepts from a mapping, with the ones that must be present. */
@@ -73,11 +72,11 @@ async function allowedValues(ctx: ImportContext, layer: GenericLayer): Promise<R
   }
 }
 
-async function addRow(ctx: ImportContext, batcher: Batcher, o: GenericOptions, allowed: Record<string, readonly string[]>,
+async function addRow(ctx: ImportContext, writer: PointWriter, o: GenericOptions, allowed: Record<string, readonly string[]>,
   ref: string, fields: Record<string, unknown>, geometry: unknown): Promise<void> {
   const id = text(fields[o.mapping.id!]);
   if (!id) return ctx.reject(ref, `missing id field "${o.mapping.id}"`);
-  const row: Record<string, unknown> = { source_id: id };
+  const row: PointRow = { source_id: id };
   for (const column of GENERIC_LAYERS[o.layer].columns) {
     const field = o.mapping[column];
     if (field) row[column] = text(fields[field]);
@@ -92,11 +91,9 @@ async function addRow(ctx: ImportContext, batcher: Batcher, o: GenericOptions, a
   }
   const problem = checkGeometry(geometry, ['Point']);
   if (problem) return ctx.reject(`${ref} (${id})`, problem);
-  const [lon, lat] = (geometry as { coordinates: [number, number] }).coordinates;
-  row.commune_code = communeOf(lon, lat, (row.commune_code as string | null | undefined) ?? null);
-  row.props = JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([k]) => !Object.values(o.mapping).includes(k))));
-  row.geom = sql`ST_SetSRID(ST_MakePoint(${lon}, ${lat}), 4326)`;
-  await batcher.add(ref, row as FeatureRow);
+  const { commune_code: hint, ...columns } = row;
+  columns.props = JSON.stringify(Object.fromEntries(Object.entries(fields).filter(([k]) => !Object.values(o.mapping).includes(k))));
+  await writer.add(ref, o.layer, columns as PointRow, (geometry as { coordinates: [number, number] }).coordinates, (hint as string | null | undefined) ?? null);
 }
 
 export function generic(input: string, o: GenericOptions): ImportJob {
@@ -109,20 +106,20 @@ export function generic(input: string, o: GenericOptions): ImportJob {
       const mappingProblem = checkMapping(o);
       if (mappingProblem) throw new ImportFileError(mappingProblem);
       const allowed = await allowedValues(ctx, o.layer);
-      const batcher = new Batcher(ctx, o.layer);
-      if (format === 'csv') {
-        for await (const { line, row } of readCsvRows(await openInput(input), { ...(o.delimiter ? { delimiter: o.delimiter } : {}) })) {
-          ctx.read++;
-          const pos = position(o, row);
-          if (typeof pos === 'string') ctx.reject(`line ${line}`, pos);
-          else await addRow(ctx, batcher, o, allowed, `line ${line}`, row, { type: 'Point', coordinates: pos });
+      await PointWriter.with(ctx, async (writer) => {
+        if (format === 'csv') {
+          for await (const { line, row } of readCsvRows(await openInput(input), { ...(o.delimiter ? { delimiter: o.delimiter } : {}) })) {
+            ctx.read++;
+            const pos = position(o, row);
+            if (typeof pos === 'string') ctx.reject(`line ${line}`, pos);
+            else await addRow(ctx, writer, o, allowed, `line ${line}`, row, { type: 'Point', coordinates: pos });
+          }
+        } else {
+          for await (const { ref, feature } of importFeatures(ctx, input)) {
+            await addRow(ctx, writer, o, allowed, ref, feature.properties, feature.geometry);
+          }
         }
-      } else {
-        for await (const { ref, feature } of importFeatures(ctx, input)) {
-          await addRow(ctx, batcher, o, allowed, ref, feature.properties, feature.geometry);
-        }
-      }
-      await batcher.flush();
+      });
     },
   };
 }
