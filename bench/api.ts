@@ -6,20 +6,21 @@
 //                        repository's mvtTile) run directly, per tile of a fixed set; goal: the
 //                        median of the per-tile ratios ≤ 1.2
 //   2. items             GeoJSON items, 5,000 communes (all, and in a bbox; no compression and a
-//                        browser's Accept-Encoding) ÷ countFeatures ‖ listFeatures run as the
-//                        endpoint runs them, concurrently; goal ≤ 1.3
+//                        browser's Accept-Encoding) ÷ countFeatures ‖ the page in ONE query
+//                        (listPage: featurePages with one page of 5,000), concurrently: the same
+//                        rows as the same feature JSON text, built by PostgreSQL, 7 decimals. The
+//                        endpoint reads them in pages of 1,000 while it sends; goal ≤ 1.3
 //   3. tiles-cached-rps  cached tiles, requests per second (autocannon, 50 connections, 10 s) ÷ a
 //                        bare Fastify answering bodies of the same sizes; servers on core 0, the
 //                        load generator on core 1; goal ≥ 0.7
 //   4. export-rss        peak RSS of the server while it streams every commune as GeoJSON; goal
 //                        ≤ 300 MB
 //
-// Every server is a child process (bench/lib/api-server.ts) on 127.0.0.1. The tile cache is per
-// process and buildApp has no option to turn it off, so "uncached" is the first request for that
-// tile in a fresh server process, warmed up on other tiles first. Traced servers time each pg
-// query, which splits endpoint times into phases; EXPLAIN ANALYZE of the repository's own SQL
-// and two what-ifs (tileVersion memoised; a smaller V8 young generation for the export) are
-// evidence, reported apart from the verdicts.
+// Every server is a child process (bench/lib/api-server.ts) on 127.0.0.1. "Uncached" tiles are
+// measured on a server whose tile cache is off (buildApp's tiles.cacheBytes = 0), fresh for each
+// round and warmed up on other tiles first. Traced servers time each pg query, which splits
+// endpoint times into phases; EXPLAIN ANALYZE of the repository's own SQL and a what-if (a
+// smaller V8 young generation for the export) are evidence, reported apart from the verdicts.
 //
 // Latency: max(5, --runs) rounds; load and export: --runs (at least 3 for the export). Prints
 // Markdown tables, writes bench/results/api-<date>.json. Run: `node bench/run.ts --only api`.
@@ -30,15 +31,15 @@ import { brotliCompressSync, constants as zlibConstants, gzipSync, zstdCompressS
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { requireLayer, type LayerDefinition } from '../api/src/layers/registry.ts';
-import { countFeatures, listFeatures, type Bbox } from '../api/src/repositories/features.repository.ts';
-import { mvtTile, tileVersion } from '../api/src/repositories/tiles.repository.ts';
+import { countFeatures, featurePages, type Bbox, type FeatureFilter, whereClause } from '../api/src/repositories/features.repository.ts';
+import { mvtTile } from '../api/src/repositories/tiles.repository.ts';
 import { packTile } from '../api/src/tiles/cache.ts';
 import { lonLatToTile, type TileCoord } from '../api/src/tiles/grid.ts';
 import { DEFAULT_TILE_OPTIONS } from '../api/src/tiles/layout.ts';
 import { dataDir } from '../importers/src/demo.ts';
 import { createDb, type DbHandle } from '../sql/src/index.ts';
 import type { LoadResult } from './lib/api-load.ts';
-import { busySince, canPin, getJson, processCpuMs, processTreeCpuMs, psqlAt, runLoad, serverStats, startServer, timedGet, type ServerChild } from './lib/api-procs.ts';
+import { busySince, canPin, getJson, processCpuMs, processTreeCpuMs, psqlAt, runLoad, serverStats, START_NODE_OPTIONS, startServer, timedGet, type ServerChild } from './lib/api-procs.ts';
 import type { RequestTrace, ServerStats } from './lib/api-server.ts';
 import type { Benchmark, BenchOptions } from './lib/bench.ts';
 import type { ChildReport } from './lib/import-child.ts';
@@ -101,11 +102,14 @@ const ENCODINGS = [
   { id: 'browser', header: 'gzip, deflate, br, zstd' },
 ] as const;
 
-/** Export runs: as curl asks, as a browser asks, and a what-if with a smaller V8 young generation (a deployment flag). */
+/**
+ * Export runs: as curl asks, as a browser asks (both with npm start's Node options), and a
+ * what-if without them (Node's default V8 young generation): what the start command's flag buys.
+ */
 const EXPORT_VARIANTS = [
-  { id: 'identity', header: 'identity', nodeOptions: [], whatIf: false },
-  { id: 'browser', header: ENCODINGS[1].header, nodeOptions: [], whatIf: false },
-  { id: 'identity, node --max-semi-space-size=4', header: 'identity', nodeOptions: ['--max-semi-space-size=4'], whatIf: true },
+  { id: 'identity', header: 'identity', nodeOptions: undefined, whatIf: false },
+  { id: 'browser', header: ENCODINGS[1].header, nodeOptions: undefined, whatIf: false },
+  { id: 'identity, no Node options', header: 'identity', nodeOptions: [], whatIf: true },
 ] as const;
 
 const LOAD = { connections: 50, seconds: 10 } as const;
@@ -125,6 +129,13 @@ function tileDef(layerId: 'communes' | 'places', z: number, town: Town, dy = 0):
   const t = lonLatToTile(lon, lat, z);
   const tile = { z, x: t.x, y: t.y + dy };
   return { id: `${layerId}/${z}/${tile.x}/${tile.y}`, layer: requireLayer(layerId), town, tile, path: `/api/tiles/${layerId}/${z}/${tile.x}/${tile.y}.mvt` };
+}
+
+/** The items page as one statement (a page size that covers the limit): the SQL baseline. */
+async function listPage(db: DbHandle['db'], layer: LayerDefinition, filter: FeatureFilter): Promise<string[]> {
+  const out: string[] = [];
+  for await (const page of featurePages(db, layer, whereClause(layer, filter), { offset: 0, limit: ITEMS_LIMIT, pageSize: ITEMS_LIMIT })) out.push(...page);
+  return out;
 }
 
 const itemsPath = (bbox: Bbox | undefined) =>
@@ -164,7 +175,6 @@ interface TileResult {
   endpointMs: number[];
   ttfbMs: number[];
   mvtSqlMs: number[];
-  versionSqlMs: number[];
   phases: (Phases | null)[];
 }
 
@@ -183,7 +193,7 @@ interface ItemsResult {
 
 interface ItemsSql { bothMs: number[]; countMs: number[]; listMs: number[] }
 
-interface LoadTarget { id: string; label: string; server: 'app' | 'hello' | 'memo'; paths: string[]; baseline?: string }
+interface LoadTarget { id: string; label: string; server: 'app' | 'hello'; paths: string[]; baseline?: string }
 interface LoadSample extends LoadResult { serverCores: number | null; postgresCores: number | null; machineBusy: number | null; busyBefore: number | null }
 
 interface ExportSample { encoding: string; contentEncoding: string; peakParts: ServerStats['peakKiB'] | null; status: number; bytes: number; seconds: number; rssBeforeMiB: number; maxRssBeforeMiB: number; peakRssMiB: number | null; gnuPeakRssMiB: number | null }
@@ -289,16 +299,13 @@ export async function run(options: BenchOptions): Promise<void> {
     if (overlap.length) throw new Error(`warm-up tiles would be cached before they are measured: ${overlap.map((t) => t.id).join(', ')}`);
 
     // PostgreSQL's buffers and the OS cache hold the data before anything is measured.
-    for (const t of [...tiles, ...warmTiles]) {
-      await tileVersion(db, t.layer, t.tile);
-      await mvtTile(db, t.layer, t.tile, DEFAULT_TILE_OPTIONS);
-    }
+    for (const t of [...tiles, ...warmTiles]) await mvtTile(db, t.layer, t.tile, DEFAULT_TILE_OPTIONS);
     const communes = requireLayer('communes');
-    for (const v of ITEM_VARIANTS) await listFeatures(db, communes, { bbox: v.bbox, limit: ITEMS_LIMIT, offset: 0 });
+    for (const v of ITEM_VARIANTS) await listPage(db, communes, { bbox: v.bbox });
 
     // ---- 1 and 2: latency, one fresh server process per round.
     const tileResults: TileResult[] = tiles.map((def) => ({
-      def, status: null, rawBytes: null, gzipBytes: null, endpointMs: [], ttfbMs: [], mvtSqlMs: [], versionSqlMs: [], phases: [],
+      def, status: null, rawBytes: null, gzipBytes: null, endpointMs: [], ttfbMs: [], mvtSqlMs: [], phases: [],
     }));
     const itemResults: ItemsResult[] = ITEM_VARIANTS.flatMap((variant) => ENCODINGS.map((encoding) => ({
       variant, encoding, path: itemsPath(variant.bbox), matched: null, returned: null, bytes: null, contentEncoding: null,
@@ -308,11 +315,11 @@ export async function run(options: BenchOptions): Promise<void> {
     const latencyBusy: number[] = [];
     const itemBodies = new Map<string, Buffer>();
     if (want('tiles-uncached') || want('items')) {
-      console.log(`\n  latency: ${latencyRounds} rounds, each on a fresh server process (endpoint, then the same SQL from this process)`);
+      console.log(`\n  latency: ${latencyRounds} rounds, each on a fresh server process, tile cache off (endpoint, then the same SQL from this process)`);
       for (let round = 1; round <= latencyRounds; round++) {
         const busy = await machineBusy(300);
         if (busy !== null) latencyBusy.push(busy);
-        const app = await start({ mode: 'app', url, trace: true });
+        const app = await start({ mode: 'app', url, trace: true, cacheBytes: 0 });
         try {
           // Warm-up: JIT, the pool's connection, the plan caches; none of the measured tiles.
           for (const t of warmTiles) await timedGet(app.base + t.path, { 'accept-encoding': 'gzip' });
@@ -332,8 +339,6 @@ export async function run(options: BenchOptions): Promise<void> {
               const [mvtMs, mvt] = await time(() => mvtTile(db, r.def.layer, r.def.tile, DEFAULT_TILE_OPTIONS));
               r.mvtSqlMs.push(mvtMs);
               r.rawBytes = mvt.byteLength;
-              const [versionMs] = await time(() => tileVersion(db, r.def.layer, r.def.tile));
-              r.versionSqlMs.push(versionMs);
             }
           }
           if (want('items')) {
@@ -360,11 +365,11 @@ export async function run(options: BenchOptions): Promise<void> {
               // The SQL the endpoint runs, as it runs it: count and page at once, on two connections.
               const filter = { bbox: v.bbox, equals: [], condition: undefined };
               const s = itemsSql.get(v.id)!;
-              await Promise.all([countFeatures(db, communes, filter), listFeatures(db, communes, { ...filter, limit: ITEMS_LIMIT, offset: 0 })]);
-              const [both] = await time(() => Promise.all([countFeatures(db, communes, filter), listFeatures(db, communes, { ...filter, limit: ITEMS_LIMIT, offset: 0 })]));
+              await Promise.all([countFeatures(db, communes, filter), listPage(db, communes, filter)]);
+              const [both] = await time(() => Promise.all([countFeatures(db, communes, filter), listPage(db, communes, filter)]));
               s.bothMs.push(both);
               s.countMs.push((await time(() => countFeatures(db, communes, filter)))[0]);
-              s.listMs.push((await time(() => listFeatures(db, communes, { ...filter, limit: ITEMS_LIMIT, offset: 0 })))[0]);
+              s.listMs.push((await time(() => listPage(db, communes, filter)))[0]);
             }
           }
           const traces = await getJson<RequestTrace[]>(`${app.base}/__bench/trace`);
@@ -395,22 +400,23 @@ export async function run(options: BenchOptions): Promise<void> {
       }
     }
 
-    // Evidence: what packing a tile (packTile: gzip level 6 + sha256) and compressing an items
-    // body cost on their own, in this process, on the very bytes measured above.
-    const packCosts = new Map<string, { packMs: number; gzip1Ms: number; gzip1Bytes: number }>();
+    // Evidence: what packing a tile (packTile: gzip level 1 + sha256) and compressing an items
+    // body cost on their own, in this process, on the very bytes measured above; and gzip level 6
+    // (the level packTile used before) for comparison.
+    const packCosts = new Map<string, { packMs: number; gzip6Ms: number; gzip6Bytes: number }>();
     if (want('tiles-uncached')) {
       for (const r of tileResults) {
         const mvt = await mvtTile(db, r.def.layer, r.def.tile, DEFAULT_TILE_OPTIONS);
         const pack: number[] = [];
-        const gzip1: number[] = [];
-        let gzip1Bytes = 0;
+        const gzip6: number[] = [];
+        let gzip6Bytes = 0;
         for (let i = 0; i < 5; i++) {
           pack.push((await time(async () => packTile(mvt)))[0]);
-          const [t, z] = await time(async () => gzipSync(mvt, { level: 1 }));
-          gzip1.push(t);
-          gzip1Bytes = z.length;
+          const [t, z] = await time(async () => gzipSync(mvt, { level: 6 }));
+          gzip6.push(t);
+          gzip6Bytes = z.length;
         }
-        packCosts.set(r.def.id, { packMs: median(pack), gzip1Ms: median(gzip1), gzip1Bytes });
+        packCosts.set(r.def.id, { packMs: median(pack), gzip6Ms: median(gzip6), gzip6Bytes });
       }
     }
     const compressCosts = new Map<string, Record<string, { ms: number; bytes: number }>>();
@@ -442,7 +448,6 @@ export async function run(options: BenchOptions): Promise<void> {
     if (want('tiles-cached-rps')) {
       const app = await start({ mode: 'app', url, ...(pin ? { cpu: 0 } : {}) });
       let hello: ServerChild | undefined;
-      let memo: ServerChild | undefined;
       try {
         // Fill the cache (twice: the second request is a hit), and learn the response sizes.
         for (let i = 0; i < 2; i++) {
@@ -454,9 +459,6 @@ export async function run(options: BenchOptions): Promise<void> {
         // The hello-world answers /b/<i> with as many (random) bytes as tile i: same sizes, same mix.
         hello = await start({ mode: 'hello', bodyBytes: tileGzipBytes, ...(pin ? { cpu: 0 } : {}) });
         for (const [i] of tiles.entries()) await timedGet(`${hello.base}/b/${i}`);
-        // What-if evidence: the same app, its tileVersion query answered from memory after the first time.
-        memo = await start({ mode: 'app', url, memoVersion: true, ...(pin ? { cpu: 0 } : {}) });
-        for (let i = 0; i < 2; i++) for (const t of tiles) await timedGet(memo.base + t.path, { 'accept-encoding': 'gzip' });
         const lightIndex = tiles.findIndex((t) => t.id === tileDef('places', 14, 'Nantes').id);
         const light = tiles[lightIndex]!;
         loadTargets.push(
@@ -464,14 +466,12 @@ export async function run(options: BenchOptions): Promise<void> {
           { id: 'hello-mix', label: `bare Fastify, ${tiles.length} bodies of the tiles' sizes in turn`, server: 'hello', paths: tiles.map((_, i) => `/b/${i}`) },
           { id: 'maillage-one', label: `Maillage, one small tile (${light.id}, ${tileGzipBytes[lightIndex]} B, cached)`, server: 'app', paths: [light.path], baseline: 'hello-one' },
           { id: 'hello-one', label: `bare Fastify, one body of ${tileGzipBytes[lightIndex]} B`, server: 'hello', paths: [`/b/${lightIndex}`] },
-          { id: 'what-if-memo', label: `what-if: Maillage, the ${tiles.length} tiles, tileVersion memoised (not Maillage today)`, server: 'memo',
-            paths: tiles.map((t) => t.path), baseline: 'hello-mix' },
         );
         console.log(`\n  cached tiles under load: autocannon ${LOAD.connections} connections × ${LOAD.seconds} s, ${options.runs} round(s) of ` +
           `${loadTargets.map((t) => t.id).join(' / ')}; ${pin ? 'servers pinned to core 0, autocannon to core 1, PostgreSQL unpinned' : 'unpinned'}`);
         for (let round = 1; round <= options.runs; round++) {
           for (const target of loadTargets) {
-            const child = target.server === 'app' ? app : target.server === 'hello' ? hello! : memo!;
+            const child = target.server === 'app' ? app : hello!;
             const busyBefore = await machineBusy(300);
             const cpu0 = processCpuMs(child.pid) ?? 0;
             const pg0 = processTreeCpuMs(postmasterPid);
@@ -495,7 +495,6 @@ export async function run(options: BenchOptions): Promise<void> {
           }
         }
       } finally {
-        if (memo) await stop(memo);
         if (hello) await stop(hello);
         await stop(app);
       }
@@ -511,7 +510,7 @@ export async function run(options: BenchOptions): Promise<void> {
       console.log(`\n  export: GET ${exportPath}, ${exportRounds} run(s) per Accept-Encoding, each on a fresh server process${hasGnuTime() ? ' under GNU time' : ''}`);
       for (let round = 1; round <= exportRounds && !exportNote; round++) {
         for (const encoding of EXPORT_VARIANTS) {
-          const app = await start({ mode: 'app', url, gnuTime: true, sampleMemory: true, nodeOptions: [...encoding.nodeOptions] });
+          const app = await start({ mode: 'app', url, gnuTime: true, sampleMemory: true, ...(encoding.nodeOptions ? { nodeOptions: encoding.nodeOptions } : {}) });
           let sample: Omit<ExportSample, 'peakRssMiB' | 'gnuPeakRssMiB' | 'peakParts'> | undefined;
           try {
             const before = await serverStats(app.base);
@@ -606,7 +605,6 @@ async function explainAll(handle: DbHandle, url: string, tileResults: TileResult
   const db = handle.db;
   const out: Explained[] = [];
   for (const r of tileResults) {
-    out.push(...await explainCaptured(url, `tileVersion ${r.def.id}`, () => tileVersion(db, r.def.layer, r.def.tile)));
     out.push(...await explainCaptured(url, `mvtTile ${r.def.id}`, () => mvtTile(db, r.def.layer, r.def.tile, DEFAULT_TILE_OPTIONS)));
   }
   if (items) {
@@ -614,7 +612,7 @@ async function explainAll(handle: DbHandle, url: string, tileResults: TileResult
     for (const v of ITEM_VARIANTS) {
       const filter = { bbox: v.bbox, equals: [], condition: undefined };
       out.push(...await explainCaptured(url, `countFeatures ${v.id}`, () => countFeatures(db, communes, filter)));
-      out.push(...await explainCaptured(url, `listFeatures ${v.id}`, () => listFeatures(db, communes, { ...filter, limit: ITEMS_LIMIT, offset: 0 })));
+      out.push(...await explainCaptured(url, `listPage ${v.id}`, () => listPage(db, communes, filter)));
     }
   }
   return out;
@@ -640,7 +638,7 @@ interface ReportInput {
   exportNote: string | null;
   exportWanted: boolean;
   explained: Explained[];
-  packCosts: Map<string, { packMs: number; gzip1Ms: number; gzip1Bytes: number }>;
+  packCosts: Map<string, { packMs: number; gzip6Ms: number; gzip6Bytes: number }>;
   compressCosts: Map<string, Record<string, { ms: number; bytes: number }>>;
   elapsedS: number;
 }
@@ -659,25 +657,25 @@ function report(x: ReportInput): void {
     const sqlMs = median(r.mvtSqlMs);
     return {
       id: r.def.id, town: r.def.town, status: r.status, rawBytes: r.rawBytes, gzipBytes: r.gzipBytes,
-      endpointMs: endpoint, ttfbMs: median(r.ttfbMs), mvtSqlMs: sqlMs, versionSqlMs: median(r.versionSqlMs), ratio: endpoint / sqlMs,
-      serverMs: medianPhase(r.phases, 'serverMs'), preMs: medianPhase(r.phases, 'preMs'), versionMs: medianQuery(r.phases, 0),
-      mvtMs: medianQuery(r.phases, 1), postMs: medianPhase(r.phases, 'postMs'), buildMs: medianPhase(r.phases, 'buildMs'), sendMs: medianPhase(r.phases, 'sendMs'),
+      endpointMs: endpoint, ttfbMs: median(r.ttfbMs), mvtSqlMs: sqlMs, ratio: endpoint / sqlMs,
+      serverMs: medianPhase(r.phases, 'serverMs'), preMs: medianPhase(r.phases, 'preMs'),
+      mvtMs: medianQuery(r.phases, 0), postMs: medianPhase(r.phases, 'postMs'), buildMs: medianPhase(r.phases, 'buildMs'), sendMs: medianPhase(r.phases, 'sendMs'),
       clientMs: clientOverhead(r.endpointMs, r.phases),
-      packAloneMs: x.packCosts.get(r.def.id)?.packMs ?? null, gzip1AloneMs: x.packCosts.get(r.def.id)?.gzip1Ms ?? null, gzip1Bytes: x.packCosts.get(r.def.id)?.gzip1Bytes ?? null,
-      versionExecMs: exec(`tileVersion ${r.def.id}`), mvtExecMs: exec(`mvtTile ${r.def.id}`),
-      samples: { endpointMs: r.endpointMs, mvtSqlMs: r.mvtSqlMs, versionSqlMs: r.versionSqlMs },
+      packAloneMs: x.packCosts.get(r.def.id)?.packMs ?? null, gzip6AloneMs: x.packCosts.get(r.def.id)?.gzip6Ms ?? null, gzip6Bytes: x.packCosts.get(r.def.id)?.gzip6Bytes ?? null,
+      mvtExecMs: exec(`mvtTile ${r.def.id}`),
+      samples: { endpointMs: r.endpointMs, mvtSqlMs: r.mvtSqlMs },
     };
   });
   const tileRatio = tileRows.length ? median(tileRows.map((r) => r.ratio)) : null;
   /** The whole set's endpoint time ÷ its SQL time: weighted by time, so the big tiles dominate it. */
   const tileRatioOfSums = tileRows.length ? tileRows.reduce((a, r) => a + r.endpointMs, 0) / tileRows.reduce((a, r) => a + r.mvtSqlMs, 0) : null;
   const tileTable = markdownTable(
-    ['tile', 'over', 'MVT B', 'gzip B', 'endpoint ms', 'mvtTile SQL ms', '× SQL', 'server: before DB', 'version q', 'mvt q', 'pack', 'send', 'client − server',
-      'packTile alone / gzip-1 alone', 'EXPLAIN version / mvt ms'],
+    ['tile', 'over', 'MVT B', 'gzip B', 'endpoint ms', 'mvtTile SQL ms', '× SQL', 'server: before DB', 'mvt q', 'pack', 'send', 'client − server',
+      'packTile alone / gzip-6 alone', 'EXPLAIN mvt ms'],
     tileRows.map((r) => [r.id, r.town, r.status === 204 ? '(204)' : String(r.rawBytes ?? '—'), String(r.gzipBytes ?? '—'), ms(r.endpointMs), ms(r.mvtSqlMs),
-      `${fmt(r.ratio, 2)}×`, ms(r.preMs), ms(r.versionMs), ms(r.mvtMs), ms(r.buildMs), ms(r.sendMs), ms(r.clientMs),
-      `${ms(r.packAloneMs)} / ${ms(r.gzip1AloneMs)}`, `${ms(r.versionExecMs)} / ${ms(r.mvtExecMs)}`]),
-    [false, false, true, true, true, true, true, true, true, true, true, true, true, true, true],
+      `${fmt(r.ratio, 2)}×`, ms(r.preMs), ms(r.mvtMs), ms(r.buildMs), ms(r.sendMs), ms(r.clientMs),
+      `${ms(r.packAloneMs)} / ${ms(r.gzip6AloneMs)}`, ms(r.mvtExecMs)]),
+    [false, false, true, true, true, true, true, true, true, true, true, true, true, true],
   );
 
   // 2. items
@@ -693,7 +691,7 @@ function report(x: ReportInput): void {
       ratio: endpoint / sqlBoth,
       serverMs: medianPhase(r.phases, 'serverMs'), preMs: medianPhase(r.phases, 'preMs'), dbMs: medianPhase(r.phases, 'dbMs'), postMs: medianPhase(r.phases, 'postMs'),
       buildMs: medianPhase(r.phases, 'buildMs'), sendMs: medianPhase(r.phases, 'sendMs'), clientMs: clientOverhead(r.endpointMs, r.phases),
-      countExecMs: exec(`countFeatures ${r.variant.id}`), listExecMs: exec(`listFeatures ${r.variant.id}`),
+      countExecMs: exec(`countFeatures ${r.variant.id}`), listExecMs: exec(`listPage ${r.variant.id}`),
       samples: { endpointMs: r.endpointMs, sqlBothMs: s.bothMs },
     };
   });
@@ -766,9 +764,6 @@ function report(x: ReportInput): void {
         `${fmt(mix.rps, 0)} req/s`, `${fmt(row('hello-mix')!.rps, 0)} req/s`, `${fmt(rpsRatio, 2)}×`, `≥ ${GOALS.rpsRatio}`, verdict(rpsRatio >= GOALS.rpsRatio)]] : []),
       ...(one && ratioOf('maillage-one') !== null ? [['3′', 'one small cached tile req/s ÷ bare Fastify, same size (context)', `${fmt(one.rps, 0)} req/s`,
         `${fmt(row('hello-one')!.rps, 0)} req/s`, `${fmt(ratioOf('maillage-one'), 2)}×`, `≥ ${GOALS.rpsRatio}`, verdict(ratioOf('maillage-one')! >= GOALS.rpsRatio)]] : []),
-      ...(row('what-if-memo') && ratioOf('what-if-memo') !== null ? [['3″', 'what-if: cached tiles with tileVersion memoised ÷ bare Fastify (not Maillage today)',
-        `${fmt(row('what-if-memo')!.rps, 0)} req/s`, `${fmt(row('hello-mix')!.rps, 0)} req/s`, `${fmt(ratioOf('what-if-memo'), 2)}×`, `≥ ${GOALS.rpsRatio}`,
-        verdict(ratioOf('what-if-memo')! >= GOALS.rpsRatio)]] : []),
       ...(x.exportWanted ? exportRows.map((r, i) => [r.whatIf ? '4′' : `4${'ab'[i]}`,
         `${r.whatIf ? 'what-if: ' : ''}export ${x.exportPath} (${r.encoding === 'browser' ? `browser Accept-Encoding → ${r.contentEncoding ?? '?'}` : r.encoding === 'identity' ? 'no compression' : r.encoding}): server RSS before → peak`,
         r.peakMB === null ? '—' : `${fmt(r.beforeMB, 0)} → ${fmt(r.peakMB, 0)} MB`, '—',
@@ -792,20 +787,21 @@ function report(x: ReportInput): void {
   if (busyLoads) x.warnings.push(`the machine was more than ${BUSY * 100} % busy (other processes) just before ${busyLoads} load runs`);
 
   console.log(`\nAPI benchmark — ${x.rows.communes} communes, ${x.rows.places} places; latency: ${x.latencyRounds} rounds (fresh server each), ` +
-    `load and export: ${options.runs} run(s); machine: ${m.nproc} cores, ${m.ramGiB} GiB RAM, ${m.cpu}\n`);
+    `load and export: ${options.runs} run(s); machine: ${m.nproc} cores, ${m.ramGiB} GiB RAM, ${m.cpu}; ` +
+    `Maillage servers run with npm start's Node options: ${START_NODE_OPTIONS.join(' ') || '(none)'}\n`);
   console.log(summary);
   if (tileRows.length) {
-    console.log('\n1. Uncached tiles (first request for the tile in a fresh server process, Accept-Encoding: gzip), medians in ms:\n');
+    console.log('\n1. Uncached tiles (tile cache off, fresh server process per round, Accept-Encoding: gzip), medians in ms:\n');
     console.log(tileTable);
     console.log('\n"endpoint" = client time to the last byte over HTTP on 127.0.0.1; "mvtTile SQL" = repository\'s mvtTile() from this process (same SQL, same pg driver);' +
-      ' the server columns split the endpoint in the server (traced pg queries): routing/validation, the tileVersion and mvt queries, pack (packTile: gzip level 6 + sha256,' +
-      ' and the cache), send; "client − server" = HTTP on loopback and the client. "packTile alone / gzip-1 alone" = packTile() and gzip level 1 on the same MVT bytes in this process.' +
+      ' the server columns split the endpoint in the server (traced pg queries): routing/validation, the mvt query, pack (packTile: gzip level 1 + sha256,' +
+      ' and the cache), send; "client − server" = HTTP on loopback and the client. "packTile alone / gzip-6 alone" = packTile() and gzip level 6 on the same MVT bytes in this process.' +
       ' EXPLAIN = PostgreSQL\'s own execution time (EXPLAIN ANALYZE on a warm connection, once).');
   }
   if (itemRows.length) {
     console.log('\n2. GeoJSON items of communes, medians in ms:\n');
     console.log(itemTable);
-    console.log('\n"SQL count‖page" = countFeatures and listFeatures at once from this process, as the endpoint runs them; "DB" = first query start to last query end in the server' +
+    console.log('\n"SQL count‖page" = countFeatures and the whole page in one query (the features as JSON text built by PostgreSQL) at once from this process; "DB" = first query start to last query end in the server (the endpoint reads pages of 1,000 while it sends, so DB overlaps sending)' +
       ' (pg parses the rows inside it); "build JSON" = until the body is handed to Node\'s http response; "send" = until it is handed to the kernel (compression included).');
     if (compressTable) {
       console.log('\nThe same items body compressed on its own, in one call (a floor for what @fastify/compress adds):\n');
@@ -840,6 +836,7 @@ function report(x: ReportInput): void {
     data: x.rows,
     importS: x.importS,
     pinned: x.pin,
+    serverNodeOptions: START_NODE_OPTIONS,
     goals: GOALS,
     results: {
       tiles: { ratio: tileRatio, ratioOfSums: tileRatioOfSums, rows: tileRows },

@@ -12,6 +12,18 @@ import { repoRoot } from './machine.ts';
 import { GNU_TIME, hasGnuTime } from './measure.ts';
 
 const SERVER = join(repoRoot, 'bench', 'lib', 'api-server.ts');
+
+/**
+ * The Node options of `npm start` (the root package.json's task:start, `node <options>
+ * api/src/main.ts`): Maillage's servers run with them here too, so the benchmark measures what
+ * is deployed.
+ */
+export const START_NODE_OPTIONS: readonly string[] = (() => {
+  const start = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['task:start'] ?? '';
+  const m = /\bnode((?:\s+--\S+)*)\s+api\/src\/main\.ts/.exec(start);
+  if (!m) throw new Error(`package.json task:start does not run "node … api/src/main.ts": ${start}`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+})();
 const LOAD = join(repoRoot, 'bench', 'lib', 'api-load.ts');
 const TASKSET = '/usr/bin/taskset';
 
@@ -43,12 +55,12 @@ export interface ServerChildOptions {
   cpu?: number;
   /** Run under GNU time -f %M (peak RSS of the whole process, as the kernel counts it). */
   gnuTime?: boolean;
-  /** What-if: tileVersion's result memoised in the server (see api-server.ts). */
-  memoVersion?: boolean;
+  /** The server's tile cache size (buildApp's tiles.cacheBytes); 0 builds every tile. */
+  cacheBytes?: number;
   /** Sample process.memoryUsage() every 10 ms for the peaks of its parts. */
   sampleMemory?: boolean;
-  /** Node options for the server (what-if runs, e.g. a smaller V8 young generation). */
-  nodeOptions?: string[];
+  /** Node options for the server; default: START_NODE_OPTIONS for `app`, none for `hello` (a bare Fastify). */
+  nodeOptions?: readonly string[];
 }
 
 /** Starts api-server.ts and waits for its ready line (60 s at most). */
@@ -56,17 +68,22 @@ export async function startServer(options: ServerChildOptions): Promise<ServerCh
   const dir = mkdtempSync(join(tmpdir(), 'maillage-bench-api-'));
   const reportFile = join(dir, 'report.json');
   const timeFile = join(dir, 'time.txt');
-  const args = [...(options.nodeOptions ?? []), SERVER, '--mode', options.mode, '--report', reportFile,
+  const nodeOptions = options.nodeOptions ?? (options.mode === 'app' ? START_NODE_OPTIONS : []);
+  const args = [...nodeOptions, SERVER, '--mode', options.mode, '--report', reportFile,
     ...(options.url ? ['--url', options.url] : []),
     ...(options.bodyBytes !== undefined ? ['--body-bytes', options.bodyBytes.join(',')] : []),
     ...(options.trace ? ['--trace'] : []),
-    ...(options.memoVersion ? ['--memo-version'] : []),
+    ...(options.cacheBytes !== undefined ? ['--cache-bytes', String(options.cacheBytes)] : []),
     ...(options.sampleMemory ? ['--sample-memory'] : [])];
   const gnu = options.gnuTime === true && hasGnuTime();
   const [cmd, argv] = gnu
     ? pinned(options.cpu, GNU_TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args])
     : pinned(options.cpu, process.execPath, args);
-  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Load shedding off (MAILLAGE_MAX_EVENT_LOOP_DELAY_MS=0): on a machine shared with other work
+  // it can trip on a busy start-up, and a 503 is cheaper than the request it replaces, so it
+  // would spoil latencies and flatter requests per second alike.
+  const env = options.mode === 'app' ? { ...process.env, MAILLAGE_MAX_EVENT_LOOP_DELAY_MS: '0' } : process.env;
+  const child: ChildProcess = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let output = '';
   child.stderr!.on('data', (c: Buffer) => {
     output = (output + c.toString('utf8')).slice(-10_000);

@@ -2,8 +2,9 @@
 // --cpu-prof) of one server child while it answers items or cached tiles, summed by function.
 // Not part of `npm run bench`; run it against a database loaded as bench/api.ts loads it:
 //
-//   node bench/lib/api-profile.ts --url postgres://…/db --what items       # 12 × items?limit=5000
-//   node bench/lib/api-profile.ts --url postgres://…/db --what tiles-memo  # autocannon 8 s, tileVersion memoised
+//   node bench/lib/api-profile.ts --url postgres://…/db --what items           # 12 × items?limit=5000
+//   node bench/lib/api-profile.ts --url postgres://…/db --what tiles           # cached tiles, autocannon 8 s
+//   node bench/lib/api-profile.ts --url postgres://…/db --what tiles-uncached  # 10 × the tile set, tile cache off
 //
 // Prints self and inclusive shares of the busy samples from the first request on (boot excluded).
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,8 +17,8 @@ interface ProfileNode { id: number; callFrame: { functionName: string; url: stri
 interface Profile { nodes: ProfileNode[]; samples: number[] }
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, what: { type: 'string' } } });
-const what = values.what === 'tiles-memo' ? 'tiles-memo' : 'items';
-if (!values.url) throw new Error('usage: api-profile.ts --url postgres://…/db --what items|tiles-memo');
+const what = values.what === 'tiles' || values.what === 'tiles-uncached' ? values.what : 'items';
+if (!values.url) throw new Error('usage: api-profile.ts --url postgres://…/db --what items|tiles|tiles-uncached');
 
 const TILES = ['communes/5/15/11', 'communes/5/16/11', 'communes/7/63/44', 'communes/7/64/44', 'communes/9/253/179', 'communes/9/254/177',
   'communes/11/1015/718', 'communes/11/1019/711', 'places/8/126/89', 'places/8/127/88', 'places/12/2030/1437', 'places/12/2039/1422',
@@ -26,12 +27,14 @@ const TILES = ['communes/5/15/11', 'communes/5/16/11', 'communes/7/63/44', 'comm
 const dir = mkdtempSync(join(tmpdir(), 'maillage-bench-profile-'));
 try {
   const app = await startServer({
-    mode: 'app', url: values.url, memoVersion: what === 'tiles-memo',
+    mode: 'app', url: values.url, ...(what === 'tiles-uncached' ? { cacheBytes: 0 } : {}),
     nodeOptions: ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-interval=200'],
   });
   try {
     if (what === 'items') {
       for (let i = 0; i < 12; i++) await timedGet(`${app.base}/api/ogc/collections/communes/items?limit=5000`, { 'accept-encoding': 'identity' });
+    } else if (what === 'tiles-uncached') {
+      for (let i = 0; i < 10; i++) for (const t of TILES) await timedGet(app.base + t, { 'accept-encoding': 'gzip' });
     } else {
       for (const t of TILES) await timedGet(app.base + t, { 'accept-encoding': 'gzip' });
       await runLoad({ base: app.base, paths: TILES, connections: 50, seconds: 8, gzip: true });

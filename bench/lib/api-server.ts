@@ -1,6 +1,6 @@
 // One HTTP server for bench/api.ts, in its own process so that its CPU and peak RSS are its own:
 //
-//   node bench/lib/api-server.ts --mode app --url postgres://…/db [--trace] [--memo-version] [--sample-memory] [--report out.json]
+//   node bench/lib/api-server.ts --mode app --url postgres://…/db [--trace] [--cache-bytes N] [--sample-memory] [--report out.json]
 //   node bench/lib/api-server.ts --mode hello --body-bytes 1297,33742,… [--report out.json]
 //
 // `app` is Maillage as `npm start` serves it (createDb, then buildApp) without the web app;
@@ -13,8 +13,7 @@
 // --trace, GET /__bench/trace, the timings of the requests since the last call: arrival, every
 // database query (pg's Client#query, start and end) and the end of the response. Tracing adds
 // a few microseconds per query; it is what splits an endpoint's time into phases.
-// --memo-version is a what-if, not Maillage: each tile's version query (tileVersion) runs once,
-// then its result is served from memory, as a version cache in the API would.
+// --cache-bytes is buildApp's tiles.cacheBytes (0: no tile is kept, every request builds it).
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
@@ -56,7 +55,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     'body-bytes': { type: 'string' },
     trace: { type: 'boolean' },
-    'memo-version': { type: 'boolean' },
+    'cache-bytes': { type: 'string' },
     'sample-memory': { type: 'boolean' },
     report: { type: 'string' },
   },
@@ -97,21 +96,16 @@ if (mode === 'hello') {
 } else {
   const traces: RequestTrace[] = [];
   let current: RequestTrace | undefined;
-  if (values.trace || values['memo-version']) {
+  if (values.trace) {
     // The pg module createDb loads (resolved from sql/, where it is a dependency): the same instance.
     const require = createRequire(new URL('../../sql/src/db.ts', import.meta.url));
     const pg = require('pg') as { Client: { prototype: { query: (...args: unknown[]) => unknown } } };
     const query = pg.Client.prototype.query;
-    const memo = new Map<string, unknown>();
     pg.Client.prototype.query = function traced(this: unknown, ...args: unknown[]) {
       const text = typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string } | undefined)?.text ?? '';
-      // What-if: the tile's data version read once, then from memory (as a version cache would).
-      const key = values['memo-version'] && text.includes('max(t.xmin') ? `${text}\0${JSON.stringify(args[1])}` : undefined;
-      if (key !== undefined && memo.has(key)) return Promise.resolve(memo.get(key));
       const result = query.apply(this, args);
-      if (key !== undefined && result instanceof Promise) void result.then((r) => memo.set(key, r), () => undefined);
       const trace = current;
-      if (values.trace && trace && result instanceof Promise) {
+      if (trace && result instanceof Promise) {
         const q = { start: performance.now(), end: Number.NaN, sql: text.replace(/\s+/g, ' ').trim().slice(0, 60) };
         trace.queries.push(q);
         const done = () => {
@@ -127,7 +121,7 @@ if (mode === 'hello') {
     import('../../api/src/app.ts'),
   ]);
   const handle = await createDb({ url: values.url });
-  app = await buildApp({ handle });
+  app = await buildApp({ handle, tiles: values['cache-bytes'] === undefined ? {} : { cacheBytes: Number(values['cache-bytes']) } });
   app.get('/__bench/trace', async () => traces.splice(0));
   if (values.trace) {
     // Requests are sent one at a time when traced: one current request at a time.

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@maillage/api';
+import ogc from '../../api/src/routes/ogc/index.ts';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
 import { loadToyTerritory } from '../importers/helpers.ts';
 
@@ -14,6 +15,8 @@ describe(`API (${dbModeName()})`, () => {
     h = await openTestDb();
     await loadToyTerritory(h.db);
     app = await buildApp({ handle: h });
+    // The same OGC routes reading one feature per query, to cross the pages that items stream.
+    await app.register(ogc, { prefix: '/paged-ogc', pageSize: 1 });
   });
   afterAll(async () => {
     await app?.close();
@@ -46,6 +49,20 @@ describe(`API (${dbModeName()})`, () => {
     expect(page2.links.find((l: { type: string }) => l.type === 'text/csv').href).toMatch(/\/api\/exports\/places\.csv$/);
     const ids = [...page1.features, ...page2.features].map((f: { id: number }) => f.id);
     expect(new Set(ids).size).toBe(3);
+  });
+
+  it.each([
+    'places/items?limit=3', 'places/items?limit=2&offset=1', 'places/items?limit=10&offset=2', 'places/items?limit=2&offset=5',
+    'places/items?commune_code=99002', 'communes/items?limit=2', 'communes/items?offset=1',
+  ])('streams %s across database pages with the same features, counts and links', async (path) => {
+    const whole = await app.inject(`/api/ogc/collections/${path}`);
+    const paged = await app.inject(`/paged-ogc/collections/${path}`);
+    expect(paged.statusCode).toBe(200);
+    expect(paged.headers['content-type']).toMatch(/application\/geo\+json/);
+    const { timeStamp: _a, ...expected } = whole.json();
+    const { timeStamp: _b, ...got } = paged.json();
+    expect(got).toEqual(expected);
+    expect(got.numberReturned).toBe(got.features.length);
   });
 
   it('filters by bbox (only Alpha, the western square)', async () => {

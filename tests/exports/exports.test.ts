@@ -15,6 +15,8 @@ import exportsRoutes from '../../api/src/routes/exports/index.ts';
 import { csvField, csvRow, formatCoordinate } from '../../api/src/exports/csv.ts';
 import { gpkgGeometry, gpkgGeometryEncoder, wkbEnvelope } from '../../api/src/exports/gpkg.ts';
 import { tabularColumns } from '../../api/src/exports/types.ts';
+import { joinedBuffer } from '../../api/src/exports/geojson.ts';
+import { readAhead } from '../../api/src/exports/pages.ts';
 import { findLayer } from '../../api/src/layers/registry.ts';
 import { openTestDb, dbModeName, type DbHandle } from '../support/db.ts';
 import { fixture } from '../importers/helpers.ts';
@@ -142,12 +144,12 @@ describe(`exports (${dbModeName()})`, () => {
       const r = await get('/api/exports/needs.geojson');
       const body = r.json();
       expect(body.features).toHaveLength(1);
-      expect(Object.keys(body.features[0].properties).sort()).toEqual(['category', 'comment', 'commune_code']);
+      expect(Object.keys(body.features[0].properties).sort()).toEqual(['category', 'comment', 'commune_code', 'created_at']);
       expect(r.body).not.toContain('habitante@example.org');
       expect(r.body).not.toContain('created_by');
       expect(r.body).not.toContain('caché');
       const csv = (await get('/api/exports/needs.csv')).body;
-      expect(csv.split('\r\n')[0]).toBe('id,category,comment,commune_code,lon,lat');
+      expect(csv.split('\r\n')[0]).toBe('id,category,comment,commune_code,created_at,lon,lat');
       expect(csv).not.toContain('habitante');
     });
   });
@@ -311,7 +313,7 @@ describe(`exports (${dbModeName()})`, () => {
   });
 
   it.each([
-    ['/api/exports/places.geojson?colour=red', 400, /Paramètre inconnu « colour ».*bbox, filter, filter-lang, filter-crs, et les propriétés name, category/],
+    ['/api/exports/places.geojson?colour=red', 400, /Paramètre inconnu « colour ».*bbox, datetime, filter, filter-lang, filter-crs, et les propriétés name, category/],
     ['/api/exports/places.geojson?csv_geometry=wkt', 400, /Paramètre inconnu « csv_geometry »/],
     ['/api/exports/places.geojson?limit=10', 400, /Paramètre inconnu « limit »/],
     ['/api/exports/places.csv?csv_geometry=xy', 400, /csv_geometry/],
@@ -335,6 +337,62 @@ describe(`exports (${dbModeName()})`, () => {
   });
 });
 
+describe('page streaming', () => {
+  /** A source of three pages that logs when each is asked for, delivered and closed. */
+  function source(failAt?: number) {
+    const log: string[] = [];
+    const pages = (async function* () {
+      try {
+        for (let i = 1; i <= 3; i++) {
+          log.push(`query ${i}`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          if (i === failAt) throw new Error(`page ${i} failed`);
+          yield [`p${i}`];
+        }
+      } finally {
+        log.push('closed');
+      }
+    })();
+    return { pages, log };
+  }
+
+  it('reads the first page at once and the next one while the current one is consumed', async () => {
+    const { pages, log } = source();
+    const ahead = await readAhead(pages);
+    expect(log).toEqual(['query 1']);
+    const seen: string[][] = [];
+    for await (const page of ahead) {
+      // The next page's query is already under way while this one is handled.
+      if (seen.length < 2) expect(log.at(-1)).toBe(`query ${seen.length + 2}`);
+      seen.push(page);
+    }
+    expect(seen).toEqual([['p1'], ['p2'], ['p3']]);
+    expect(log).toEqual(['query 1', 'query 2', 'query 3', 'closed']);
+  });
+
+  it('fails before the response starts when the first page fails, and later pages fail the stream', async () => {
+    await expect(readAhead(source(1).pages)).rejects.toThrow('page 1 failed');
+    const later = await readAhead(source(2).pages);
+    await expect((async () => {
+      for await (const _ of later) { /* drain */ }
+    })()).rejects.toThrow('page 2 failed');
+  });
+
+  it('closes the source when the consumer stops early (the client went away)', async () => {
+    const { pages, log } = source();
+    for await (const _ of await readAhead(pages)) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual(['query 1', 'query 2', 'closed']);
+  });
+
+  it('joins pre-serialised pieces into one buffer of the exact size', () => {
+    const out = joinedBuffer('{"features":[', ['{"name":"Café « Zoé »"}', '{"name":"Œuilly"}'], ',', ']}');
+    expect(JSON.parse(out.toString('utf8'))).toEqual({ features: [{ name: 'Café « Zoé »' }, { name: 'Œuilly' }] });
+    expect(out.length).toBe(Buffer.byteLength('{"features":[{"name":"Café « Zoé »"},{"name":"Œuilly"}]}'));
+    expect(joinedBuffer('[', [], ',', ']').toString()).toBe('[]');
+  });
+});
+
 describe('export writers', () => {
   it('quote CSV fields only when RFC 4180 requires it', () => {
     expect(csvField('Café')).toBe('Café');
@@ -345,8 +403,8 @@ describe('export writers', () => {
 
   it('keep spreadsheet formulas out of text cells, not out of numbers', () => {
     const columns = tabularColumns(findLayer('needs')!);
-    const line = csvRow(columns, 'lonlat', { id: 7, geometry: [-1.5, 47.2], properties: { category: 'cafe_bar', comment: '=HYPERLINK("x")', commune_code: null } });
-    expect(parseCsv(line)).toEqual([['7', 'cafe_bar', `'=HYPERLINK("x")`, '', '-1.5', '47.2']]);
+    const line = csvRow(columns, 'lonlat', { id: 7, geometry: [-1.5, 47.2], properties: { category: 'cafe_bar', comment: '=HYPERLINK("x")', commune_code: null, created_at: '2026-11-22T08:00:00.000Z' } });
+    expect(parseCsv(line)).toEqual([['7', 'cafe_bar', `'=HYPERLINK("x")`, '', '2026-11-22T08:00:00.000Z', '-1.5', '47.2']]);
   });
 
   it('write coordinates with at most 7 decimals and no exponent', () => {

@@ -1,10 +1,11 @@
 // Vector tiles on the toy territory: content (decoded with @mapbox/vector-tile), point
 // aggregation at low zoom, polygons, HTTP behaviour (204, gzip, ETag/304, Cache-Control),
-// TileJSON, problem+json errors, and freshness after writes. On a PostGIS server the ST_AsMVT
+// TileJSON, problem+json errors, freshness after writes (layerChanged, and the write-counter poll
+// on a server), and cache hits that never touch the database. On a PostGIS server the ST_AsMVT
 // tiles are also compared with the JavaScript encoder that PGlite uses.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { sql } from 'kysely';
+import { type KyselyPlugin, sql } from 'kysely';
 import { gunzipSync } from 'node:zlib';
 import { VectorTile, type VectorTileLayer } from '@mapbox/vector-tile';
 import { PbfReader } from 'pbf';
@@ -16,6 +17,7 @@ import { fixture, loadToyTerritory } from '../importers/helpers.ts';
 // yet) and both encoders, to compare them.
 import { jsTile, mvtTile } from '../../api/src/repositories/tiles.repository.ts';
 import { findLayer } from '../../api/src/layers/registry.ts';
+import { layerChanged, layerVersion } from '../../api/src/layers/versions.ts';
 import { lonLatToTile } from '../../api/src/tiles/grid.ts';
 import { DEFAULT_TILE_OPTIONS } from '../../api/src/tiles/layout.ts';
 
@@ -226,19 +228,71 @@ describe(`vector tiles (${dbModeName()})`, () => {
     expect(body.detail).toMatch(detail);
   });
 
-  it('is never stale after a write: an update, then an import, show up at once', async () => {
+  it('is never stale after a write that calls layerChanged: an update, a delete, then an import, show up at once', async () => {
     const t = tileOf(CAFE.lon, CAFE.lat, 14);
     const before = await get(url('places', t));
     await sql`UPDATE places SET name = 'Café de la Mairie' WHERE name = 'Café de la Place'`.execute(h.db);
+    layerChanged('places');
     const renamed = await get(url('places', t));
     expect(renamed.headers.etag).not.toBe(before.headers.etag);
     expect(features(decode(renamed.rawPayload).layers.places!).map((f) => f.properties.name)).toContain('Café de la Mairie');
     await sql`DELETE FROM places WHERE name = 'Café de la Mairie'`.execute(h.db);
+    layerChanged('places');
     const names = async () => features(decode((await get(url('places', t))).rawPayload).layers.places!).map((f) => f.properties.name);
     expect(await names()).not.toContain('Café de la Mairie');
-    // The import puts the café back (same source id, new row): the tile follows.
+    // The import puts the café back (same source id, new row): the tile follows. (runImport does
+    // not call layerChanged itself yet; an import in the API process must, as here.)
     await runImport(h.db, osmPoints(fixture('toy_osm_points.geojson')));
+    layerChanged('places');
     expect(await names()).toContain('Café de la Place');
+  });
+
+  it('counts versions per layer, and refuses a layer that does not exist', () => {
+    const places = layerVersion('places');
+    const communes = layerVersion('communes');
+    layerChanged('places');
+    expect(layerVersion('places')).toBe(places + 1);
+    expect(layerVersion('communes')).toBe(communes);
+    expect(() => layerChanged('placse')).toThrow(/no layer "placse"/);
+  });
+
+  it('answers a cached tile without any database query, and a new version with one build', async () => {
+    // The same database through a plugin that counts every query this second app runs.
+    const { handle, queries } = counting(h);
+    const counted = await buildApp({ handle, tiles: { writePollMs: 0 } });
+    try {
+      const path = url('communes', tileOf(0.015, 45.005, 10));
+      const first = await counted.inject({ method: 'GET', url: path, headers: { 'accept-encoding': 'gzip' } });
+      expect(first.statusCode).toBe(200);
+      expect(queries()).toBe(1);
+      for (const headers of [{ 'accept-encoding': 'gzip' }, {}, { 'accept-encoding': 'gzip', 'if-none-match': first.headers.etag as string }]) {
+        const again = await counted.inject({ method: 'GET', url: path, headers });
+        expect(again.statusCode).toBe(headers['if-none-match'] ? 304 : 200);
+      }
+      expect(queries()).toBe(1);
+      layerChanged('communes');
+      const rebuilt = await counted.inject({ method: 'GET', url: path, headers: { 'accept-encoding': 'gzip' } });
+      expect(queries()).toBe(2);
+      // Same rows, same bytes: the content ETag is unchanged, so clients keep their copy (304).
+      expect(rebuilt.headers.etag).toBe(first.headers.etag);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('holds no tile when its cache is turned off (cacheBytes: 0), and still answers', async () => {
+    const { handle, queries } = counting(h);
+    const uncached = await buildApp({ handle, tiles: { cacheBytes: 0, writePollMs: 0 } });
+    try {
+      const path = url('places', tileOf(CAFE.lon, CAFE.lat, 14));
+      const a = await uncached.inject({ method: 'GET', url: path });
+      const b = await uncached.inject({ method: 'GET', url: path });
+      expect(queries()).toBe(2);
+      expect(Buffer.compare(a.rawPayload, b.rawPayload)).toBe(0);
+      expect(b.headers.etag).toBe(a.headers.etag);
+    } finally {
+      await uncached.close();
+    }
   });
 
   it('shows only published rows of moderated layers, and clusters carry the most frequent category', async () => {
@@ -283,7 +337,55 @@ describe(`vector tiles (${dbModeName()})`, () => {
   if (runMode() === 'pglite') it('needs the JavaScript encoder on PGlite, whose PostGIS has no ST_AsMVT', async () => {
     await expect(mvtTile(h.db, findLayer('places')!, tileOf(CAFE.lon, CAFE.lat, 14), DEFAULT_TILE_OPTIONS)).rejects.toThrow(/protobuf/);
   });
+
+  // Writes from another process: on a server, PostgreSQL's write counters reach the cache (each
+  // mode has the one of these two checks that applies to it).
+  if (runMode() === 'postgres') it('sees a write made by another process within the write poll, without layerChanged', async () => {
+    const polled = await buildApp({ handle: h, tiles: { writePollMs: 50 } });
+    try {
+      const t = tileOf(0.015, 45.005, 10);
+      const names = async () => features(decode((await polled.inject(url('communes', t))).rawPayload).layers.communes!).map((f) => f.properties.name);
+      expect(await names()).toContain('Beta-Gamma');
+      // No layerChanged here, as in another process: only PostgreSQL's counters tell.
+      await h.db.transaction().execute(async (trx) => {
+        await sql`UPDATE communes SET name = 'Beta-Delta' WHERE code = '99002'`.execute(trx);
+        // Statistics reach the shared counters when the session goes idle after this transaction.
+        await sql`SELECT pg_stat_force_next_flush()`.execute(trx);
+      });
+      // Well under the 5 s default poll of the suite's main app: this is the 50 ms poll of `polled`.
+      await expect.poll(names, { timeout: 3000, interval: 50 }).toContain('Beta-Delta');
+      await sql`UPDATE communes SET name = 'Beta-Gamma' WHERE code = '99002'`.execute(h.db);
+      layerChanged('communes');
+    } finally {
+      await polled.close();
+    }
+  });
+
+  if (runMode() === 'pglite') it('does not poll on PGlite, where no other process can write', async () => {
+    const { handle, queries } = counting(h);
+    const polled = await buildApp({ handle, tiles: { writePollMs: 20 } });
+    try {
+      await polled.ready();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(queries()).toBe(0);
+    } finally {
+      await polled.close();
+    }
+  });
 });
+
+/** The same database through a Kysely plugin that counts the queries run through it. */
+function counting(h: DbHandle): { handle: DbHandle; queries: () => number } {
+  let n = 0;
+  const counter: KyselyPlugin = {
+    transformQuery: (args) => {
+      n++;
+      return args.node;
+    },
+    transformResult: async (args) => args.result,
+  };
+  return { handle: { ...h, db: h.db.withPlugin(counter) }, queries: () => n };
+}
 
 /** The database mode of this run, known before the suite opens its database. */
 function runMode(): 'pglite' | 'postgres' {

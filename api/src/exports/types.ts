@@ -4,10 +4,8 @@ import type { Selectable } from 'kysely';
 import type { SourcesTable } from '@maillage/sql';
 import type { LayerDefinition, PropertyType } from '../layers/registry.ts';
 
-/** How a geometry leaves the database, per output format. */
+/** How a geometry leaves the database, per tabular format (GeoJSON features come whole from featureJson). */
 export interface GeometryEncodings {
-  /** RFC 7946 GeoJSON text (`ST_AsGeoJSON(geom, 7)`). */
-  geojson: string | null;
   /** WKT, 7 decimals. */
   wkt: string | null;
   /** Point layers only: [longitude, latitude]. */
@@ -36,6 +34,8 @@ export interface ExportQuery {
   properties: Record<string, string>;
   filter: string | null;
   'filter-lang': string | null;
+  /** OGC `datetime` on the layer's temporal property, as asked (layer exports only). */
+  datetime?: string | null;
   /** The request path and query string, relative to the server. */
   url: string;
 }

@@ -26,6 +26,12 @@ export interface LayerDefinition {
   /** Contributed layers: only rows with status = 'published' are public. */
   moderated?: boolean;
   properties: LayerProperty[];
+  /**
+   * The `date` property that OGC `datetime` filters on, where a date means something for the
+   * rows: when an imported row was last written, when a contribution was made. Absent for
+   * communes and EPCI, which all describe one reference date (the COG of 1 January 2026).
+   */
+  temporal?: string;
 }
 
 const t = (fr: string, en: string) => ({ fr, en });
@@ -74,7 +80,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'places', table: 'places', idColumn: 'id', geometry: 'Point',
+    id: 'places', table: 'places', idColumn: 'id', geometry: 'Point', temporal: 'imported_at',
     title: t('Lieux du quotidien', 'Daily-life places'),
     description: t('Cafés, boulangeries, épiceries, commerces et services, par catégorie.',
       'Cafés, bakeries, groceries, shops and services, by category.'),
@@ -90,7 +96,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'tiers_lieux', table: 'tiers_lieux', idColumn: 'id', geometry: 'Point',
+    id: 'tiers_lieux', table: 'tiers_lieux', idColumn: 'id', geometry: 'Point', temporal: 'imported_at',
     title: t('Tiers-lieux', 'Third places'),
     description: t('Tiers-lieux : coworkings, fablabs, recycleries, cafés associatifs…', 'Third places: coworking, fablabs, repair cafés…'),
     licence: 'Licence non précisée par la source', attribution: 'PiNG, France Tiers-Lieux, CAP Tiers-Lieux',
@@ -107,7 +113,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'vacant_shops', table: 'vacant_shops', idColumn: 'id', geometry: 'Point',
+    id: 'vacant_shops', table: 'vacant_shops', idColumn: 'id', geometry: 'Point', temporal: 'imported_at',
     title: t('Locaux vacants', 'Vacant shops'),
     description: t('Locaux commerciaux vacants, réoccupés ou en projet.', 'Vacant, reoccupied or planned shop premises.'),
     licence: 'ODbL 1.0', attribution: OSM,
@@ -123,7 +129,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'programmes', table: 'programmes', idColumn: 'id', geometry: 'Point',
+    id: 'programmes', table: 'programmes', idColumn: 'id', geometry: 'Point', temporal: 'imported_at',
     title: t('Programmes territoriaux', 'Territorial programmes'),
     description: t('Action Cœur de Ville, Petites villes de demain, France services.', 'Action Cœur de Ville, Petites villes de demain, France services.'),
     licence: 'Licence Ouverte 2.0', attribution: 'ANCT – Agence nationale de la cohésion des territoires',
@@ -137,7 +143,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'projects', table: 'projects', idColumn: 'id', geometry: 'Geometry',
+    id: 'projects', table: 'projects', idColumn: 'id', geometry: 'Geometry', temporal: 'created_at',
     title: t('Projets', 'Projects'),
     description: t('Projets de territoire proposés par les acteurs locaux.', 'Local projects proposed by local actors.'),
     licence: 'Licence Ouverte 2.0', attribution: 'Contributeurs de Maillage', moderated: true,
@@ -147,10 +153,11 @@ export const LAYERS: readonly LayerDefinition[] = [
       { name: 'stage', type: 'string', title: t('Étape', 'Stage') },
       { name: 'lead_organisation', type: 'string', title: t('Porteur', 'Lead organisation') },
       { name: 'commune_codes', type: 'string[]', title: t('Communes', 'Municipalities') },
+      { name: 'created_at', type: 'date', title: t('Proposé le', 'Proposed on') },
     ],
   },
   {
-    id: 'streets', table: 'streets', idColumn: 'id', geometry: 'MultiLineString',
+    id: 'streets', table: 'streets', idColumn: 'id', geometry: 'MultiLineString', temporal: 'imported_at',
     title: t('Rues', 'Streets'),
     description: t('Tronçons de voies (axes), fusionnés par nom pour l’analyse des rues pilotes.', 'Street centre-line segments.'),
     licence: 'Licence Ouverte 2.0 et ODbL 1.0 (selon la source)', attribution: `IGN – BD TOPO® ; ${OSM}`,
@@ -163,7 +170,7 @@ export const LAYERS: readonly LayerDefinition[] = [
     ],
   },
   {
-    id: 'needs', table: 'needs', idColumn: 'id', geometry: 'Point',
+    id: 'needs', table: 'needs', idColumn: 'id', geometry: 'Point', temporal: 'created_at',
     title: t('Besoins exprimés', 'Expressed needs'),
     description: t('« Il manque un café ici » : besoins exprimés par les habitants et modérés.', 'Needs expressed by residents, moderated.'),
     licence: 'Licence Ouverte 2.0', attribution: 'Contributeurs de Maillage', moderated: true,
@@ -171,11 +178,24 @@ export const LAYERS: readonly LayerDefinition[] = [
       { name: 'category', type: 'string', title: t('Ce qui manque', 'What is missing') },
       { name: 'comment', type: 'string', title: t('Commentaire', 'Comment') },
       { name: 'commune_code', type: 'string', title: t('Commune', 'Municipality') },
+      { name: 'created_at', type: 'date', title: t('Exprimé le', 'Expressed on') },
     ],
   },
 ];
 
 const byId = new Map(LAYERS.map((l) => [l.id, l]));
+
+/** The property OGC `datetime` filters on, or undefined when the layer declares none. */
+export function temporalProperty(layer: LayerDefinition): LayerProperty | undefined {
+  return layer.temporal === undefined ? undefined : layer.properties.find((p) => p.name === layer.temporal);
+}
+
+// A `temporal` that names no `date` property is a mistake in this file: fail at start.
+for (const l of LAYERS) {
+  if (l.temporal !== undefined && temporalProperty(l)?.type !== 'date') {
+    throw new Error(`layer registry: ${l.id}.temporal "${l.temporal}" is not one of its date properties`);
+  }
+}
 
 export function findLayer(id: string): LayerDefinition | undefined {
   return byId.get(id);

@@ -11,14 +11,15 @@ import { Type } from 'typebox';
 import { type CsvGeometry, csvChunks, csvwMetadata } from '../../exports/csv.ts';
 import { CSVW_EXTENSION, CSVW_MEDIA_TYPE, EXPORT_FORMATS, type ExportFormat } from '../../exports/formats.ts';
 import { geojsonChunks } from '../../exports/geojson.ts';
+import { readAhead } from '../../exports/pages.ts';
 import { writeGeoPackage } from '../../exports/gpkg.ts';
 import { buildExportMetadata, exportFileName } from '../../exports/metadata.ts';
 import type { ExportMetadata, ExportQuery, ExportRow } from '../../exports/types.ts';
 import { type LayerDefinition, requireLayer } from '../../layers/registry.ts';
 import { HttpProblem } from '../../problem.ts';
 import { EXPORT_PAGE_SIZE, exportPages, exportSources } from '../../repositories/export.repository.ts';
-import { whereClause } from '../../repositories/features.repository.ts';
-import { parseBbox, parseFilter, propertyFilters } from '../ogc/params.ts';
+import { featurePages, whereClause } from '../../repositories/features.repository.ts';
+import { DATETIME_DESCRIPTION, parseBbox, parseDatetime, parseFilter, propertyFilters } from '../ogc/params.ts';
 import { ProblemSchema } from '../schemas.ts';
 
 export interface ExportsOptions {
@@ -36,7 +37,7 @@ function mediaType(format: Format): string {
   return EXPORT_FORMATS.find((f) => f.ext === format)!.mediaType;
 }
 /** Query parameters that are not property filters. */
-const RESERVED = ['bbox', 'filter', 'filter-lang', 'filter-crs'] as const;
+const RESERVED = ['bbox', 'datetime', 'filter', 'filter-lang', 'filter-crs'] as const;
 
 function parseFile(file: string): { layer: LayerDefinition; format: Format } {
   const dot = file.indexOf('.');
@@ -84,11 +85,12 @@ const exportsRoutes: FastifyPluginAsyncTypebox<ExportsOptions> = async (app, opt
       summary: 'Export d’une couche / Layer export',
       description: '`<collection>.geojson` (RFC 7946, licence in the `metadata` member), `<collection>.csv` (RFC 4180, UTF-8; '
         + 'CSVW description at `<collection>.csv-metadata.json`), `<collection>.gpkg` (GeoPackage 1.3, EPSG:4326). '
-        + 'Same filters as the map and the OGC items: `bbox`, and `?property=value` on the layer\'s properties.',
+        + 'Same filters as the map and the OGC items: `bbox`, `datetime`, CQL2 `filter`, and `?property=value` on the layer\'s properties.',
       tags: ['exports'],
       params: Type.Object({ file: Type.String({ maxLength: 100, description: 'collection.format, e.g. places.geojson' }) }),
       querystring: Type.Object({
         bbox: Type.Optional(Type.String({ maxLength: 200, description: 'minLon,minLat,maxLon,maxLat (WGS 84)' })),
+        datetime: Type.Optional(Type.String({ maxLength: 100, description: DATETIME_DESCRIPTION })),
         filter: Type.Optional(Type.String({ maxLength: 8000, description: 'CQL2 text filter, as for the OGC items' })),
         'filter-lang': Type.Optional(Type.String({ maxLength: 40 })),
         csv_geometry: Type.Optional(Type.Union([Type.Literal('lonlat'), Type.Literal('wkt')], {
@@ -109,15 +111,16 @@ const exportsRoutes: FastifyPluginAsyncTypebox<ExportsOptions> = async (app, opt
     const equals = propertyFilters(layer, query, isCsv ? [...RESERVED, 'csv_geometry'] : RESERVED);
     const bbox = query.bbox === undefined ? undefined : parseBbox(query.bbox);
     const condition = parseFilter(layer, query);
+    const datetime = parseDatetime(layer, query.datetime);
     const lang = query['filter-lang'] ?? 'cql2-text';
     const csvGeometry = isCsv ? csvGeometryFor(layer, query.csv_geometry) : undefined;
 
-    const where = whereClause(layer, { bbox, equals, condition });
+    const where = whereClause(layer, { bbox, equals, condition, datetime });
     const now = new Date();
     const exportQuery: ExportQuery = {
       collection: layer.id, format, bbox: bbox ?? null,
       properties: Object.fromEntries(equals.map((e) => [e.property.name, String(e.value)])),
-      filter: query.filter ?? null, 'filter-lang': query.filter === undefined ? null : lang, url: request.url,
+      filter: query.filter ?? null, 'filter-lang': query.filter === undefined ? null : lang, datetime: query.datetime ?? null, url: request.url,
     };
     const metadata = buildExportMetadata(layer, await exportSources(app.db, layer, where), exportQuery, now);
     const search = queryString(request);
@@ -141,26 +144,13 @@ const exportsRoutes: FastifyPluginAsyncTypebox<ExportsOptions> = async (app, opt
       return file ? sendFileOnce(download(), file) : reply;
     }
     const chunks = format === 'geojson'
-      ? geojsonChunks(metadata, await firstPageRead(exportPages(app.db, layer, where, 'geojson', pageSize)))
-      : csvChunks(layer, csvGeometry!, await firstPageRead<ExportRow<[number, number] | string | null>[]>(csvGeometry === 'lonlat'
+      ? geojsonChunks(metadata, await readAhead(featurePages(app.db, layer, where, { pageSize })))
+      : csvChunks(layer, csvGeometry!, await readAhead<ExportRow<[number, number] | string | null>[]>(csvGeometry === 'lonlat'
         ? exportPages(app.db, layer, where, 'lonlat', pageSize) : exportPages(app.db, layer, where, 'wkt', pageSize)));
-    // Readable.from pulls the next chunk (and so the next page) only when the response drains.
+    // Readable.from pulls the next chunk only when the response drains; readAhead keeps one page's query in flight meanwhile.
     return download().send(Readable.from(chunks, { objectMode: false, highWaterMark: 64 * 1024 }));
   });
 };
-
-/**
- * Reads the first page before the response starts, so a query that fails at once (a bad filter,
- * a database that is down) is answered with problem+json rather than a 200 cut short.
- */
-async function firstPageRead<T>(pages: AsyncGenerator<T>): Promise<AsyncIterable<T>> {
-  const first = await pages.next();
-  return (async function* () {
-    if (first.done) return;
-    yield first.value;
-    yield* pages;
-  })();
-}
 
 /**
  * A GeoPackage is a SQLite file, which cannot be written to a socket as it grows: build it in a

@@ -1,18 +1,32 @@
 // OGC API Features Part 1 (core, GeoJSON, OpenAPI 3.0) over the layer registry.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { LAYERS, type LayerDefinition, requireLayer } from '../../layers/registry.ts';
+import { LAYERS, type LayerDefinition, requireLayer, temporalProperty } from '../../layers/registry.ts';
 import { EXPORT_FORMATS } from '../../exports/formats.ts';
+import { joinedBuffer } from '../../exports/geojson.ts';
+import { readAhead } from '../../exports/pages.ts';
 import { HttpProblem } from '../../problem.ts';
-import { countFeatures, type FeatureRow, getFeature, layerExtent, listFeatures } from '../../repositories/features.repository.ts';
+import {
+  countFeatures, featurePages, featuresByKeys, getFeature, layerExtent, layerTimeExtent, pageKeys, whereClause,
+} from '../../repositories/features.repository.ts';
 import { ProblemSchema } from '../schemas.ts';
 import { queryablesSchema } from '../../ogc/cql2/index.ts';
-import { parseBbox, parseFilter, propertyFilters } from './params.ts';
+import { DATETIME_DESCRIPTION, parseBbox, parseDatetime, parseFilter, propertyFilters } from './params.ts';
 
 export const MAX_LIMIT = 10_000;
+/** Features per query: a page of up to 5,000 communes is sent while the next one is read. */
+export const ITEMS_PAGE_SIZE = 1000;
+
+export interface OgcOptions {
+  /** Features per database query for items (default ITEMS_PAGE_SIZE); tests use a small one to cross pages. */
+  pageSize?: number;
+}
 const CRS84 = 'http://www.opengis.net/def/crs/OGC/1.3/CRS84';
-export const ITEM_PARAMS = ['bbox', 'limit', 'offset', 'f', 'filter', 'filter-lang', 'filter-crs'] as const;
+export const ITEM_PARAMS = ['bbox', 'datetime', 'limit', 'offset', 'f', 'filter', 'filter-lang', 'filter-crs'] as const;
+/** ISO 8601 / Gregorian: the temporal reference system of OGC API temporal extents. */
+const GREGORIAN = 'http://www.opengis.net/def/uom/ISO-8601/0/Gregorian';
 const QUERYABLES_REL = 'http://www.opengis.net/def/rel/ogc/1.0/queryables';
 export const CONFORMANCE = [
   'http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core',
@@ -29,7 +43,7 @@ export const CONFORMANCE = [
 ];
 
 const JsonDoc = Type.Unsafe<object>({ type: 'object', additionalProperties: true });
-const GeoJsonDoc = Type.Unsafe<string>({ type: 'object', description: 'GeoJSON (RFC 7946)' });
+const GeoJsonDoc = Type.Unsafe<string | Readable>({ type: 'object', description: 'GeoJSON (RFC 7946)' });
 
 function origin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
@@ -42,13 +56,9 @@ function checkFormat(f: string | undefined): void {
   }
 }
 
-function featureJson(r: FeatureRow): string {
-  // Geometries arrive as GeoJSON text from PostGIS: spliced in, not parsed and re-serialised.
-  return `{"type":"Feature","id":${JSON.stringify(r.id)},"geometry":${r.geometry ?? 'null'},"properties":${JSON.stringify(r.properties)}}`;
-}
-
 async function collectionJson(app: { db: Parameters<typeof layerExtent>[0] }, base: string, layer: LayerDefinition) {
-  const extent = await layerExtent(app.db, layer);
+  const [extent, time] = await Promise.all([layerExtent(app.db, layer), layerTimeExtent(app.db, layer)]);
+  const temporal = temporalProperty(layer);
   const href = `${base}/api/ogc/collections/${layer.id}`;
   return {
     id: layer.id,
@@ -60,7 +70,11 @@ async function collectionJson(app: { db: Parameters<typeof layerExtent>[0] }, ba
     itemType: 'feature',
     crs: [CRS84],
     storageCrs: CRS84,
-    extent: { spatial: { bbox: [extent ?? [-180, -90, 180, 90]], crs: CRS84 } },
+    extent: {
+      spatial: { bbox: [extent ?? [-180, -90, 180, 90]], crs: CRS84 },
+      // Where `datetime` applies: the span of the property it filters (open while the layer is empty).
+      ...(temporal ? { temporal: { interval: [time ?? [null, null]], trs: GREGORIAN, 'maillage:property': temporal.name } } : {}),
+    },
     license: layer.licence,
     attribution: layer.attribution,
     links: [
@@ -71,7 +85,8 @@ async function collectionJson(app: { db: Parameters<typeof layerExtent>[0] }, ba
   };
 }
 
-const ogc: FastifyPluginAsyncTypebox = async (app) => {
+const ogc: FastifyPluginAsyncTypebox<OgcOptions> = async (app, options) => {
+  const pageSize = options.pageSize ?? ITEMS_PAGE_SIZE;
   app.get('/', { schema: { summary: 'Page d’accueil OGC / OGC landing page', tags: ['ogc'], response: { 200: JsonDoc } } }, async (request) => {
     const base = origin(request);
     return {
@@ -108,11 +123,12 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/collections/:collectionId/items', {
     schema: {
       summary: 'Objets d’une collection / Features of a collection',
-      description: 'bbox, limit, offset, and equality on any queryable property (e.g. ?category=cafe_bar).',
+      description: 'bbox, datetime, limit, offset, CQL2 `filter`, and equality on any queryable property (e.g. ?category=cafe_bar).',
       tags: ['ogc'],
       params: Type.Object({ collectionId: Type.String({ maxLength: 64 }) }),
       querystring: Type.Object({
         bbox: Type.Optional(Type.String({ maxLength: 200 })),
+        datetime: Type.Optional(Type.String({ maxLength: 100, description: DATETIME_DESCRIPTION })),
         limit: Type.Integer({ minimum: 1, maximum: MAX_LIMIT, default: 100 }),
         offset: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 0 }),
         f: Type.Optional(Type.String({ maxLength: 20 })),
@@ -130,12 +146,16 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
       bbox: query.bbox === undefined ? undefined : parseBbox(query.bbox),
       equals: propertyFilters(layer, query, ITEM_PARAMS),
       condition: parseFilter(layer, query),
+      datetime: parseDatetime(layer, query.datetime),
     };
     const { limit, offset } = query;
-    const [matched, rows] = await Promise.all([
-      countFeatures(app.db, layer, filter),
-      listFeatures(app.db, layer, { ...filter, limit, offset }),
-    ]);
+    const where = whereClause(layer, filter);
+    // A page that fits in one query is one statement; a bigger one reads its keys first (the
+    // filter and the sort run once), then its features by key, `pageSize` at a time.
+    const features = async () => (limit <= pageSize
+      ? featurePages(app.db, layer, where, { offset, limit, pageSize })
+      : featuresByKeys(app.db, layer, await pageKeys(app.db, layer, where, offset, limit), pageSize));
+    const [matched, pages] = await Promise.all([countFeatures(app.db, layer, filter), features().then(readAhead)]);
     const base = `${origin(request)}/api/ogc/collections/${layer.id}/items`;
     // The selection (bbox, filters): kept in the paging links and the download links alike.
     const selection = new URLSearchParams();
@@ -155,12 +175,22 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
     for (const f of EXPORT_FORMATS) {
       links.push({ rel: 'alternate', type: f.mediaType, href: `${origin(request)}/api/exports/${layer.id}.${f.ext}${suffix}` });
     }
-    if (offset + rows.length < matched) links.push({ rel: 'next', type: 'application/geo+json', href: page(offset + limit) });
-    if (offset > 0) links.push({ rel: 'prev', type: 'application/geo+json', href: page(Math.max(0, offset - limit)) });
-    return reply.type('application/geo+json').send(
-      `{"type":"FeatureCollection","numberMatched":${matched},"numberReturned":${rows.length},"timeStamp":${JSON.stringify(new Date().toISOString())},` +
-      `"attribution":${JSON.stringify(layer.attribution)},"licence":${JSON.stringify(layer.licence)},"links":${JSON.stringify(links)},` +
-      `"features":[${rows.map(featureJson).join(',')}]}`);
+    // The features come page by page as GeoJSON text from PostgreSQL and are written as they come,
+    // never parsed; the next page is read while one is sent. What depends on how many came
+    // (numberReturned, the next link) follows the features.
+    async function* body() {
+      yield `{"type":"FeatureCollection","numberMatched":${matched},"timeStamp":${JSON.stringify(new Date().toISOString())},` +
+        `"attribution":${JSON.stringify(layer.attribution)},"licence":${JSON.stringify(layer.licence)},"features":[`;
+      let returned = 0;
+      for await (const features of pages) {
+        yield joinedBuffer(returned === 0 ? '' : ',', features, ',', '');
+        returned += features.length;
+      }
+      if (offset + returned < matched) links.push({ rel: 'next', type: 'application/geo+json', href: page(offset + limit) });
+      if (offset > 0) links.push({ rel: 'prev', type: 'application/geo+json', href: page(Math.max(0, offset - limit)) });
+      yield `],"numberReturned":${returned},"links":${JSON.stringify(links)}}`;
+    }
+    return reply.type('application/geo+json').send(Readable.from(body(), { objectMode: false }));
   });
 
   app.get('/collections/:collectionId/queryables', {
@@ -188,14 +218,14 @@ const ogc: FastifyPluginAsyncTypebox = async (app) => {
     const numericId = layer.idColumn === 'id';
     const notFound = () => new HttpProblem(404, `Aucun objet « ${featureId} » dans ${layer.id}.`, `No feature "${featureId}" in ${layer.id}.`);
     if (numericId && !/^\d{1,15}$/.test(featureId)) throw notFound();
-    const row = await getFeature(app.db, layer, numericId ? Number(featureId) : featureId);
-    if (!row) throw notFound();
+    const feature = await getFeature(app.db, layer, numericId ? Number(featureId) : featureId);
+    if (!feature) throw notFound();
     const href = `${origin(request)}/api/ogc/collections/${layer.id}`;
     const links = [
       { rel: 'self', type: 'application/geo+json', href: `${href}/items/${encodeURIComponent(featureId)}` },
       { rel: 'collection', type: 'application/json', href },
     ];
-    return reply.type('application/geo+json').send(`${featureJson(row).slice(0, -1)},"links":${JSON.stringify(links)}}`);
+    return reply.type('application/geo+json').send(`${feature.slice(0, -1)},"links":${JSON.stringify(links)}}`);
   });
 };
 

@@ -1,10 +1,12 @@
 // Mapbox vector tiles of every registered layer, and their TileJSON (see tiles/README.md).
 // Handlers check input, call the repository, and answer with the HTTP caching headers.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { requireLayer } from '../../layers/registry.ts';
+import { LAYERS, requireLayer } from '../../layers/registry.ts';
+import { layerChanged, layerVersion } from '../../layers/versions.ts';
 import { layerExtent } from '../../repositories/features.repository.ts';
-import { renderTile, tileVersion } from '../../repositories/tiles.repository.ts';
+import { layerWriteCounts, renderTile } from '../../repositories/tiles.repository.ts';
 import { acceptsGzip, etagMatches, packTile, TileCache } from '../../tiles/cache.ts';
 import { parseTileCoord } from '../../tiles/grid.ts';
 import { DEFAULT_TILE_OPTIONS, tileFields, tileLayout, type TileOptions } from '../../tiles/layout.ts';
@@ -30,7 +32,16 @@ export interface TilesPluginOptions {
   cellsPerTile?: number;
   /** Bytes of encoded tiles kept in memory (default 64 MiB; 0 disables the cache). */
   cacheBytes?: number;
+  /**
+   * PostGIS server only: how often PostgreSQL's write counters of the layer tables are read, so
+   * that writes from other processes (a CLI import, another API instance) reach the cache
+   * (default 5,000 ms; 0 turns it off). Writes in this process call layerChanged and show at once.
+   */
+  writePollMs?: number;
 }
+
+export const DEFAULT_TILE_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_WRITE_POLL_MS = 5000;
 
 const CollectionParam = Type.String({ maxLength: 64, description: 'Identifiant de la couche / Layer id' });
 
@@ -70,7 +81,9 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
     clusterBelowZoom: opts.clusterBelowZoom ?? DEFAULT_TILE_OPTIONS.clusterBelowZoom,
     cellsPerTile: opts.cellsPerTile ?? DEFAULT_TILE_OPTIONS.cellsPerTile,
   };
-  const cache = new TileCache({ maxBytes: opts.cacheBytes ?? 64 * 1024 * 1024 });
+  const cache = new TileCache({ maxBytes: opts.cacheBytes ?? DEFAULT_TILE_CACHE_BYTES });
+  const pollMs = opts.writePollMs ?? DEFAULT_WRITE_POLL_MS;
+  if (app.dbMode === 'postgres' && pollMs > 0) await watchOtherWriters(app, pollMs);
 
   app.get('/:collection/:z/:x/:y.mvt', {
     schema: {
@@ -90,10 +103,10 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
   }, async (request, reply) => {
     const layer = requireLayer(request.params.collection);
     const tile = parseTileCoord(request.params.z, request.params.x, request.params.y);
-    // The version is read before the tile: a tile built after a concurrent write is at least as
-    // new as its key says, never older.
-    const version = await tileVersion(app.db, layer, tile);
-    const key = `${layer.id}/${tile.z}/${tile.x}/${tile.y}@${version}`;
+    // The layer's version, from memory: a cache hit never waits for the database. It is read
+    // before the tile is built, and writers bump it after they commit, so a tile is always at
+    // least as new as its key says.
+    const key = `${layer.id}/${tile.z}/${tile.x}/${tile.y}@${layerVersion(layer.id)}`;
     const packed = await cache.get(key, async () => packTile(await renderTile(app.db, app.dbMode, layer, tile, options)));
 
     reply.header('Cache-Control', CACHE_CONTROL);
@@ -145,5 +158,36 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
     };
   });
 };
+
+/**
+ * Reads PostgreSQL's write counters of the layer tables now (the baseline), then every `pollMs`,
+ * and calls layerChanged for each layer whose counter moved: writes by other processes reach the
+ * tile cache within the interval plus PostgreSQL's statistics delay. A failed read is logged
+ * and retried at the next tick; the timer stops when the app closes.
+ */
+async function watchOtherWriters(app: FastifyInstance, pollMs: number): Promise<void> {
+  let last: Map<string, string> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let closed = false;
+  const poll = async () => {
+    try {
+      const counts = await layerWriteCounts(app.db, LAYERS);
+      if (last) for (const [id, n] of counts) if (last.get(id) !== n) layerChanged(id);
+      last = counts;
+    } catch (error) {
+      if (!closed) app.log.warn({ err: error }, 'tiles: could not read the write counters of the layer tables; retrying at the next tick');
+    }
+    if (!closed) timer = setTimeout(() => { running = poll(); }, pollMs).unref();
+  };
+  app.addHook('onClose', async () => {
+    closed = true;
+    clearTimeout(timer);
+    // The database closes after the app: let a read under way finish first.
+    await running;
+  });
+  running = poll();
+  await running;
+}
 
 export default tiles;
