@@ -2,6 +2,7 @@
 // once per database mode (PGlite, then a PostGIS server), then the browser suite against a
 // running portal. Every step runs even when an earlier one failed, so one run shows everything;
 // the exit code is non-zero when any step failed, and the last line is `N passed, N failed`.
+import { randomBytes } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -192,6 +193,11 @@ async function browserStep() {
   const started = performance.now();
   let portal: Awaited<ReturnType<typeof startPortal>> | undefined;
   try {
+    // An admin for the participation story (moderation), made with the CLI a deployment uses.
+    const admin = { email: 'admin@maillage.test', password: randomBytes(12).toString('base64url') };
+    const adminCode = await run(process.execPath, ['api/src/cli/create-admin.ts', '--email', admin.email, '--name', 'Modération'],
+      { ...env, MAILLAGE_ADMIN_PASSWORD: admin.password });
+    if (adminCode !== 0) return { status: 'failed' as const, passed: 0, failed: 0, skipped: 0, note: `create-admin exited ${adminCode}` };
     portal = await startPortal(env);
     cleanups.add(portal.stop);
     console.log(`portal listening at ${portal.url} (started in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
@@ -199,6 +205,8 @@ async function browserStep() {
       ...process.env,
       MAILLAGE_BASE_URL: portal.url,
       MAILLAGE_CHROMIUM: chromium,
+      MAILLAGE_TEST_ADMIN_EMAIL: admin.email,
+      MAILLAGE_TEST_ADMIN_PASSWORD: admin.password,
     });
   } finally {
     if (portal) {
