@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { createDb, type Programme } from '@maillage/sql';
 import { consoleProgress, formatSummary, type ImportSummary } from './report.ts';
-import { type ImportJob, LICENCE_OUVERTE, ODBL, runImport } from './pipeline.ts';
+import { type ImportJob, LICENCE_OUVERTE, ODBL, runImport, type SourceInfo } from './pipeline.ts';
 import { communes } from './sources/communes.ts';
 import { osmPoints } from './sources/osm-points.ts';
 import { programmes, PROGRAMMES } from './sources/programmes.ts';
@@ -20,7 +20,8 @@ Importers:
   osm-points <geojson[.gz]|url>         OSM shops and services (shop=vacant → vacant shops)
   tiers-lieux <geojson|url>
   programmes <geojson|url> [--programme action_coeur_de_ville|petites_villes_de_demain|france_services]
-  streets <geojson|url> [--format bdtopo|osm]
+  streets <geojson|osm|url> [--format bdtopo|osm]   BD TOPO or OSM highways (GeoJSON, or OSM XML .osm)
+          [--source-key <key> --title <text> --licence <text> --attribution <text> [--odbl]]  another extract than Nantes's
   generic <geojson|csv|url> --layer ${Object.keys(GENERIC_LAYERS).join('|')} --map id=<field>,name=<field>,…
           --source-key <key> --title <text> --licence <text> --attribution <text> [--odbl]
           [--lon <col> --lat <col> | --wkt <col>] [--delimiter ';']
@@ -55,6 +56,16 @@ if (values.help || !importer) {
 const departements = !values.departements || values.departements === 'all' ? [] : values.departements.split(',').map((d) => d.trim());
 const need = (v: string | undefined, what: string): string => v ?? fail(`missing ${what}`);
 
+/** The source described by --source-key, --title, --licence, --attribution and --odbl. */
+function sourceFromFlags(): SourceInfo {
+  const licence = need(values.licence, '--licence');
+  return {
+    key: need(values['source-key'], '--source-key'), title: values.title ?? values['source-key']!, licence,
+    attribution: need(values.attribution, '--attribution'),
+    ...(values.odbl ? { ...ODBL, licence, attribution: values.attribution! } : licence === LICENCE_OUVERTE.licence ? LICENCE_OUVERTE : {}),
+  };
+}
+
 function jobsFor(name: string): ImportJob[] {
   const file = need(input, 'input path or URL');
   switch (name) {
@@ -73,7 +84,7 @@ function jobsFor(name: string): ImportJob[] {
     case 'streets': {
       const format = (values.format ?? (/bdtopo/i.test(file) ? 'bdtopo' : 'osm')) as StreetFormat;
       if (format !== 'bdtopo' && format !== 'osm') fail('--format must be bdtopo or osm');
-      return [streets(file, format)];
+      return [values['source-key'] ? streets(file, format, sourceFromFlags()) : streets(file, format)];
     }
     case 'generic': {
       const layer = need(values.layer, '--layer') as GenericLayer;
@@ -82,14 +93,9 @@ function jobsFor(name: string): ImportJob[] {
         if (!column || !field) fail(`--map expects column=field pairs, got "${pair}"`);
         return [column.trim(), field.trim()];
       }));
-      const licence = need(values.licence, '--licence');
       return [generic(file, {
         layer, mapping,
-        source: {
-          key: need(values['source-key'], '--source-key'), title: values.title ?? values['source-key']!, licence,
-          attribution: need(values.attribution, '--attribution'),
-          ...(values.odbl ? { ...ODBL, licence, attribution: values.attribution! } : licence === LICENCE_OUVERTE.licence ? LICENCE_OUVERTE : {}),
-        },
+        source: sourceFromFlags(),
         ...(values.lon ? { lon: values.lon } : {}), ...(values.lat ? { lat: values.lat } : {}),
         ...(values.wkt ? { wkt: values.wkt } : {}), ...(values.delimiter ? { delimiter: values.delimiter } : {}),
       })];

@@ -1,7 +1,7 @@
 // What a commune page shows: the commune, what lies in it, and how far the nearest everyday
 // facilities are from its representative point (communes.point), wherever they are.
-import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
-import { type CommunesTable, type Database, distanceMetres } from '@maillage/sql';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { type CommunesTable, type Database, nearestByCategory, needCategories } from '@maillage/sql';
 
 export type CommuneRow = Pick<Selectable<CommunesTable>, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement'
   | 'departement_name' | 'region' | 'region_name' | 'area_m2' | 'postal_codes' | 'source'> & {
@@ -72,14 +72,17 @@ export async function communeContents(db: Kysely<Database>, code: string): Promi
   };
 }
 
-/** The facilities whose distance a commune page gives, each a table and a condition. */
+/**
+ * The facilities whose distance a commune page gives: categories of the unmet-needs analysis
+ * (sql/src/analysis/needs.ts), under the name the page's API has always used for each.
+ */
 export const FACILITIES = [
-  { kind: 'cafe_bar', table: 'places', where: sql`f.category = 'cafe_bar' AND f.status = 'active'` },
-  { kind: 'grocery', table: 'places', where: sql`f.category = 'grocery' AND f.status = 'active'` },
-  { kind: 'bakery', table: 'places', where: sql`f.category = 'bakery' AND f.status = 'active'` },
-  { kind: 'tiers_lieu', table: 'tiers_lieux', where: sql`TRUE` },
-  { kind: 'france_services', table: 'programmes', where: sql`f.programme = 'france_services'` },
-] as const satisfies readonly { kind: string; table: keyof Database; where: RawBuilder<unknown> }[];
+  { kind: 'cafe_bar', category: 'cafe_bar' },
+  { kind: 'grocery', category: 'grocery' },
+  { kind: 'bakery', category: 'bakery' },
+  { kind: 'tiers_lieu', category: 'tiers_lieux' },
+  { kind: 'france_services', category: 'france_services' },
+] as const;
 
 export type FacilityKind = (typeof FACILITIES)[number]['kind'];
 
@@ -96,28 +99,20 @@ export interface NearestFacility {
 }
 
 /**
- * The nearest facility of each kind to the commune's representative point, anywhere. The
- * geography KNN (`<->`, on the *_geog_idx indexes) measures on the sphere, so it picks a few
- * candidates and the spheroid distance decides between them.
+ * The nearest facility of each kind to the commune's representative point, anywhere: the very
+ * figures of the unmet-needs analysis (nearestByCategory), so the page and the analysis agree.
  */
 export async function nearestFacilities(db: Kysely<Database>, code: string): Promise<NearestFacility[]> {
-  const candidates = 5;
-  const one = (f: (typeof FACILITIES)[number]) => sql`
-    SELECT ${f.kind} AS kind, n.*
-    FROM communes c CROSS JOIN LATERAL (
-      SELECT k.id::text AS id, k.name, k.commune_code, kc.name AS commune_name, k.source, k.metres, ST_X(k.geom) AS lon, ST_Y(k.geom) AS lat
-      FROM (
-        SELECT f.id, f.name, f.commune_code, f.source, f.geom, ${distanceMetres(sql`f.geom`, sql`c.point`)} AS metres
-        FROM ${sql.table(f.table)} f
-        WHERE ${f.where}
-        ORDER BY f.geom::geography <-> c.point::geography
-        LIMIT ${sql.lit(candidates)}
-      ) k LEFT JOIN communes kc ON kc.code = k.commune_code
-      ORDER BY k.metres, k.id LIMIT 1
-    ) n
-    WHERE c.code = ${code} AND c.point IS NOT NULL`;
-  const r = await sql<NearestFacility>`${sql.join(FACILITIES.map(one), sql` UNION ALL `)}`.execute(db);
-  return r.rows;
+  const all = await needCategories(db);
+  const categories = FACILITIES.map((f) => all.find((c) => c.code === f.category)).filter((c) => c !== undefined);
+  const rows = await nearestByCategory(db, { kind: 'commune', code }, categories);
+  const codes = [...new Set(rows.flatMap((r) => (r.nearest?.commune_code ? [r.nearest.commune_code] : [])))];
+  const names = codes.length === 0 ? [] : await db.selectFrom('communes').select(['code', 'name']).where('code', 'in', codes).execute();
+  return FACILITIES.flatMap((f) => {
+    const n = rows.find((r) => r.category === f.category)?.nearest;
+    if (!n) return [];
+    return [{ kind: f.kind, ...n, commune_name: names.find((c) => c.code === n.commune_code)?.name ?? null }];
+  });
 }
 
 export interface SourceRow {
