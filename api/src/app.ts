@@ -8,15 +8,26 @@ import type { DbHandle } from '@maillage/sql';
 import db from './plugins/external/db.ts';
 import swagger from './plugins/external/swagger.ts';
 import loadShedding from './plugins/external/under-pressure.ts';
+import auth, { type AuthOptions } from './plugins/app/auth.ts';
+import { logMailer, type Mailer } from './mail/mailer.ts';
+import authRoutes from './routes/auth/index.ts';
+import contributions from './routes/contributions/index.ts';
+import moderation from './routes/moderation/index.ts';
+import featureHistory from './routes/moderation/history.ts';
+import projects from './routes/projects/index.ts';
+import feed from './routes/feed.ts';
 import { errorHandler, frameworkErrorHandler, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
 import exportsRoutes from './routes/exports/index.ts';
 import communes from './routes/communes.ts';
+import explorer from './routes/explorer.ts';
 import layers from './routes/layers.ts';
 import search from './routes/search.ts';
 import ogc from './routes/ogc/index.ts';
-import tiles from './routes/tiles/index.ts';
+import tiles, { type TilesPluginOptions } from './routes/tiles/index.ts';
+import analysis from './routes/analysis/index.ts';
+import territories from './routes/territories/index.ts';
 
 export type WebHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
 
@@ -25,16 +36,24 @@ export interface AppOptions {
   /** SvelteKit's adapter-node handler (web/build/handler.js); without it only /api is served. */
   webHandler?: WebHandler | undefined;
   logger?: boolean;
+  /** Vector tiles: the in-memory cache's size (`cacheBytes`, 0 turns it off) and the write poll. */
+  tiles?: TilesPluginOptions | undefined;
+  /** Sessions, cookies and write limits (defaults from the environment, see README). */
+  auth?: AuthOptions | undefined;
+  /** Where password-reset mails go; the default writes them to the server log. */
+  mailer?: Mailer | undefined;
 }
 
-export async function buildApp({ handle, webHandler, logger = false }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ handle, webHandler, logger = false, tiles: tileOptions = {}, auth: authOptions = {}, mailer = logMailer() }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger,
     bodyLimit: 1_048_576,
     // Query strings are bounded: a long one is probing, not a map view.
     routerOptions: { maxParamLength: 200 },
     frameworkErrors: frameworkErrorHandler,
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true } },
+    // discriminator: a body that is one of several shapes (a contribution's `kind`) is checked
+    // against the shape its tag names, so the error speaks of that shape.
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: true, discriminator: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
@@ -42,6 +61,7 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
   await app.register(loadShedding, { handle });
   await app.register(swagger);
   await app.register(compress, { threshold: 1024 });
+  await app.register(auth, authOptions);
 
   await app.register(async (api) => {
     await api.register(health);
@@ -49,9 +69,18 @@ export async function buildApp({ handle, webHandler, logger = false }: AppOption
     await api.register(catalog);
     await api.register(search);
     await api.register(communes);
+    await api.register(explorer);
     await api.register(ogc, { prefix: '/ogc' });
-    await api.register(tiles, { prefix: '/tiles' });
+    await api.register(tiles, { ...tileOptions, prefix: '/tiles' });
     await api.register(exportsRoutes, { prefix: '/exports' });
+    await api.register(analysis, { prefix: '/analysis' });
+    await api.register(territories);
+    await api.register(authRoutes, { prefix: '/auth', mailer });
+    await api.register(contributions, { prefix: '/contributions' });
+    await api.register(moderation, { prefix: '/moderation' });
+    await api.register(featureHistory);
+    await api.register(projects, { prefix: '/projects' });
+    await api.register(feed);
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
 

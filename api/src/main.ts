@@ -32,7 +32,15 @@ if (existsSync(handlerPath)) {
   console.warn(`Maillage: ${handlerPath} is missing, serving the API only (build the web app: pnpm --filter @maillage/web build)`);
 }
 
-const app = await buildApp({ handle, webHandler, logger: process.env.MAILLAGE_LOG === '1' });
+// MAILLAGE_TILE_CACHE_MB: memory for encoded vector tiles (MiB, default 64; 0 turns the cache off).
+const tileCacheMb = Number(process.env.MAILLAGE_TILE_CACHE_MB || 64);
+if (!Number.isFinite(tileCacheMb) || tileCacheMb < 0) {
+  console.error(`Maillage: MAILLAGE_TILE_CACHE_MB must be a number of MiB ≥ 0 (got "${process.env.MAILLAGE_TILE_CACHE_MB}")`);
+  process.exit(1);
+}
+const app = await buildApp({
+  handle, webHandler, logger: process.env.MAILLAGE_LOG === '1', tiles: { cacheBytes: Math.round(tileCacheMb * 1024 * 1024) },
+});
 const shutdown = async () => {
   await app.close();
   await handle.close();

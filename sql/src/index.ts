@@ -2,3 +2,4 @@ export { createDb, defaultPgliteDir, type CreateDbOptions, type DbHandle, type D
 export { migrateToLatest, migrations } from './migrate.ts';
 export type * from './types.ts';
 export * from './spatial.ts';
+export * from './analysis/index.ts';

@@ -136,6 +136,10 @@ export interface StreetsTable extends Provenance {
   commune_code: string | null;
   props: Json;
   geom: Geometry;
+  /** Where name_display comes from (migration 0300_pilot). */
+  name_origin: 'source' | 'expanded' | 'nearby' | null;
+  /** maillage_name_key(name_display), generated: segments merge on it. */
+  name_key: ColumnType<string | null, never, never>;
 }
 
 export type Role = 'citizen' | 'moderator' | 'planner' | 'admin';
@@ -203,6 +207,8 @@ export interface TerritoriesTable {
   commune_codes: string[];
   created_at: Timestamp;
   geom: Geometry;
+  /** How it was defined: communes listed, EPCI picked, polygon drawn (migration 0300_pilot). */
+  params: Json;
 }
 
 export interface ZonesTable {
@@ -215,6 +221,7 @@ export interface ZonesTable {
   params: Json;
   created_at: Timestamp;
   geom: Geometry;
+  updated_at: Timestamp;
 }
 
 export interface ContributionsTable {
@@ -232,6 +239,8 @@ export interface ContributionsTable {
   created_at: Timestamp;
   decided_at: Date | null;
   geom: Geometry | null;
+  /** The feature the decision created or changed, or the one it was merged into (migration 0100_participation). */
+  feature_id: string | null;
 }
 
 export interface AuditLogTable {
@@ -244,6 +253,45 @@ export interface AuditLogTable {
   contribution_id: string | null;
   before: Json | null;
   after: Json | null;
+  /** Where the changed feature lies, for the change feed's territory filter (migration 0100_participation). */
+  geom: Geometry | null;
+}
+
+// Participation (migration 0100_participation).
+export interface PasswordResetsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Timestamp;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+export interface ProjectCommentsTable {
+  id: Generated<string>;
+  project_id: string;
+  author_id: string;
+  body: string;
+  status: ColumnType<'published' | 'hidden', 'published' | 'hidden' | undefined>;
+  created_at: Timestamp;
+}
+
+export interface ProjectSupportsTable {
+  project_id: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
+export type NotificationKind = 'contribution_approved' | 'contribution_rejected' | 'contribution_merged' | 'project_comment' | 'project_stage';
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: NotificationKind;
+  contribution_id: string | null;
+  project_id: string | null;
+  data: Json;
+  created_at: Timestamp;
+  read_at: Date | null;
 }
 
 export interface ImportRunsTable {
@@ -277,4 +325,8 @@ export interface Database {
   contributions: ContributionsTable;
   audit_log: AuditLogTable;
   import_runs: ImportRunsTable;
+  password_resets: PasswordResetsTable;
+  project_comments: ProjectCommentsTable;
+  project_supports: ProjectSupportsTable;
+  notifications: NotificationsTable;
 }

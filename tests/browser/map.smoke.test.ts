@@ -1,7 +1,8 @@
 /**
- * Smoke test of the home map in headless Chromium: the page draws the communes,
- * the places layer can be switched off, the OSM credit follows it, and nothing
- * is logged as a console error. Saves desktop and mobile screenshots.
+ * Smoke test of the home map in headless Chromium: the page draws the communes and
+ * the places from their vector tiles, the places layer can be switched off, the OSM
+ * credit follows it, and nothing is logged as a console error. Saves desktop and
+ * mobile screenshots. The explorer's flows are in explorer.test.ts.
  *
  * Needs a running portal (the API serving the built web app):
  *   MAILLAGE_BASE_URL=http://127.0.0.1:PORT pnpm exec vitest run tests/browser
@@ -20,7 +21,7 @@ const osmCredit = "© les contributeurs d'OpenStreetMap";
 interface PortalHandle {
 	ready: boolean;
 	map: {
-		querySourceFeatures(source: string): unknown[];
+		querySourceFeatures(source: string, options?: { sourceLayer?: string }): unknown[];
 		queryRenderedFeatures(options: { layers: string[] }): unknown[];
 		getLayoutProperty(layer: string, name: string): unknown;
 		loaded(): boolean;
@@ -28,7 +29,8 @@ interface PortalHandle {
 }
 type PortalWindow = { __maillage?: PortalHandle };
 
-const placeLayers = ['places-clusters', 'places-cluster-counts', 'places-points'];
+/** The style layers of the places (web/src/lib/explorer/styles.ts): groups, their counts, single places. */
+const placeLayers = ['places-groups', 'places-group-counts', 'places-icons'];
 
 let browser: Browser | undefined;
 let page: Page;
@@ -76,7 +78,8 @@ describe('home map', () => {
 	});
 
 	test('draws the communes and the places', { timeout: 60_000 }, async () => {
-		const response = await page.goto(new URL('/', baseUrl).href);
+		// Only the communes and the places: vacant shops are OSM data too, and would keep the credit.
+		const response = await page.goto(new URL('/?layers=communes,places', baseUrl).href);
 		expect(response?.status()).toBe(200);
 		await waitForMap(page);
 
@@ -84,10 +87,10 @@ describe('home map', () => {
 		const drawn = await page.evaluate(() => {
 			const { map } = (globalThis as unknown as PortalWindow).__maillage!;
 			return {
-				communeFeatures: map.querySourceFeatures('communes').length,
+				communeFeatures: map.querySourceFeatures('communes', { sourceLayer: 'communes' }).length,
 				renderedCommunes: map.queryRenderedFeatures({ layers: ['communes-fill'] }).length,
 				renderedPlaces: map.queryRenderedFeatures({
-					layers: ['places-clusters', 'places-points']
+					layers: ['places-groups', 'places-icons']
 				}).length
 			};
 		});
@@ -100,7 +103,7 @@ describe('home map', () => {
 	});
 
 	test('switches the places layer off and on', { timeout: 30_000 }, async () => {
-		const toggle = page.getByRole('checkbox', { name: /Lieux/ });
+		const toggle = page.getByRole('checkbox', { name: 'Lieux du quotidien' });
 		await toggle.uncheck();
 		await waitForIdleMap(page);
 

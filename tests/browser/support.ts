@@ -19,8 +19,21 @@ export interface Browser {
 	close(): Promise<void>;
 }
 
-/** Launches headless Chromium at 1440×900; console and page errors go into `consoleErrors`. */
-export async function launchBrowser(consoleErrors: string[]): Promise<Browser> {
+/** A phone: 375×667 CSS pixels, touch, a high-density screen. */
+export const phone = { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } as const;
+
+export interface LaunchOptions {
+	viewport?: { width: number; height: number };
+	isMobile?: boolean;
+	hasTouch?: boolean;
+	deviceScaleFactor?: number;
+}
+
+/**
+ * Launches headless Chromium (1440×900 unless `options` say otherwise, e.g. `phone`); console
+ * and page errors go into `consoleErrors`.
+ */
+export async function launchBrowser(consoleErrors: string[], options: LaunchOptions = {}): Promise<Browser> {
 	if (!baseUrl) {
 		throw new Error('MAILLAGE_BASE_URL is not set: start the portal, then run with MAILLAGE_BASE_URL=http://127.0.0.1:PORT');
 	}
@@ -31,11 +44,13 @@ export async function launchBrowser(consoleErrors: string[]): Promise<Browser> {
 		headless: true,
 		args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
-		viewport: { width: 1440, height: 900 }
+		viewport: { width: 1440, height: 900 },
+		...options
 	});
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on('console', (message) => {
-		if (message.type() === 'error') consoleErrors.push(`console: ${message.text()}`);
+		// The location names the resource of a "Failed to load resource" message.
+		if (message.type() === 'error') consoleErrors.push(`console: ${message.text()} (${message.location().url})`);
 	});
 	page.on('pageerror', (error) => consoleErrors.push(`page: ${error.message}`));
 	return {
@@ -46,4 +61,36 @@ export async function launchBrowser(consoleErrors: string[]): Promise<Browser> {
 			await rm(userDataDir, { recursive: true, force: true });
 		}
 	};
+}
+
+const axeScript = fileURLToPath(new URL('../node_modules/axe-core/axe.min.js', import.meta.url));
+
+/**
+ * Runs axe-core (injected into the page) against WCAG 2.0/2.1 A and AA, and returns the serious
+ * and critical violations, one line each with the rule and where it failed (empty when none).
+ */
+export async function accessibilityViolations(page: Page): Promise<string[]> {
+	await page.addScriptTag({ path: axeScript });
+	// A string: the tests are type-checked without the DOM library, and axe is a page global.
+	const results = (await page.evaluate(`axe.run(document, {
+		runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+		resultTypes: ['violations']
+	})`)) as { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+	return results.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+/**
+ * Waits until the map explorer (home page, /embed) has drawn the tiles of every visible layer,
+ * or fails at once with the page's own error message.
+ */
+export async function waitForExplorer(page: Page, timeout = 45_000): Promise<void> {
+	await page.waitForFunction(
+		"window.__maillage?.ready === true || document.querySelector('[role=alert]') !== null",
+		null,
+		{ timeout }
+	);
+	const alert = page.getByRole('alert');
+	if ((await alert.count()) > 0) throw new Error(`The map shows an error: ${await alert.innerText()}`);
 }

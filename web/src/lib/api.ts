@@ -7,7 +7,7 @@
  * Responses are checked just enough to fail loudly with a clear message rather
  * than draw an empty map.
  */
-import type { FeatureCollection, Geometry } from 'geojson';
+import type { Feature, FeatureCollection, Geometry, Point } from 'geojson';
 import type { LocalizedText } from './i18n.ts';
 
 /** One entry of the layer registry, as served by GET /api/layers. */
@@ -51,19 +51,30 @@ export type ItemsPage<G extends Geometry, P> = FeatureCollection<G, P> & {
 
 export type Bbox = readonly [minLon: number, minLat: number, maxLon: number, maxLat: number];
 
+/** Parameters of an OGC items request; `filter` is CQL2 text. */
+export interface ItemsQuery {
+	bbox?: Bbox;
+	limit?: number;
+	filter?: string;
+}
+
 /**
  * Why a request failed, kept as data so that the page can word it in the
  * reader's language. `status` is null when the server could not be reached.
  */
 export class ApiError extends Error {
-	constructor(
-		readonly url: string,
-		readonly kind: 'http' | 'network' | 'shape',
-		readonly status: number | null = null,
-		options?: ErrorOptions
-	) {
+	readonly url: string;
+	readonly kind: 'http' | 'network' | 'shape';
+	readonly status: number | null;
+
+	// Fields assigned by hand rather than as parameter properties: the tests import this module
+	// with the workspace's erasable-syntax-only TypeScript settings.
+	constructor(url: string, kind: 'http' | 'network' | 'shape', status: number | null = null, options?: ErrorOptions) {
 		super(`${kind} error for ${url}${status === null ? '' : ` (HTTP ${status})`}`, options);
 		this.name = 'ApiError';
+		this.url = url;
+		this.kind = kind;
+		this.status = status;
 	}
 }
 
@@ -121,12 +132,13 @@ export async function fetchPlaceCategories(
 export async function fetchItems<G extends Geometry, P>(
 	fetchFn: Fetch,
 	collection: string,
-	query: { bbox?: Bbox; limit?: number },
+	query: ItemsQuery,
 	signal?: AbortSignal
 ): Promise<ItemsPage<G, P>> {
 	const params = new URLSearchParams();
 	if (query.bbox) params.set('bbox', query.bbox.join(','));
 	if (query.limit !== undefined) params.set('limit', String(query.limit));
+	if (query.filter) params.set('filter', query.filter);
 	const url = `/api/ogc/collections/${encodeURIComponent(collection)}/items?${params}`;
 	const body: unknown = await getJson(fetchFn, url, signal);
 	if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(url, 'shape');
@@ -144,7 +156,7 @@ export async function fetchItems<G extends Geometry, P>(
 export async function fetchAllItems<G extends Geometry, P>(
 	fetchFn: Fetch,
 	collection: string,
-	query: { bbox?: Bbox; limit?: number },
+	query: ItemsQuery,
 	signal?: AbortSignal,
 	maxPages = 5
 ): Promise<ItemsPage<G, P>> {
@@ -160,4 +172,81 @@ export async function fetchAllItems<G extends Geometry, P>(
 		features.push(...(arrayField(body, 'features', next) as typeof features));
 	}
 	return { ...first, features, numberReturned: features.length };
+}
+
+/** One result of GET /api/search. */
+export interface SearchResult {
+	type: 'commune' | 'place' | 'tiers_lieu' | 'programme';
+	id: string;
+	label: string;
+	sublabel: string;
+	category?: string;
+	commune_code: string | null;
+	bbox?: [number, number, number, number];
+	point?: [number, number];
+	url: string;
+}
+
+export async function fetchSearch(
+	fetchFn: Fetch,
+	q: string,
+	limit: number,
+	signal?: AbortSignal
+): Promise<SearchResult[]> {
+	const url = `/api/search?${new URLSearchParams({ q, limit: String(limit) })}`;
+	return arrayField(await getJson(fetchFn, url, signal), 'results', url) as SearchResult[];
+}
+
+/**
+ * The number of features of each layer in a box, each with its CQL2 filter
+ * (GET /api/explorer/counts).
+ *
+ * @example
+ * await fetchCounts(fetch, [-0.8, 48, -0.7, 48.1], ['places'], { places: "category IN ('bakery')" });
+ * // → { places: 12 }
+ */
+export async function fetchCounts(
+	fetchFn: Fetch,
+	bbox: Bbox,
+	layers: readonly string[],
+	filters: Readonly<Record<string, string>>,
+	signal?: AbortSignal
+): Promise<Record<string, number>> {
+	const params = new URLSearchParams({ bbox: bbox.join(','), layers: layers.join(',') });
+	for (const [layer, filter] of Object.entries(filters)) params.set(`filter.${layer}`, filter);
+	const url = `/api/explorer/counts?${params}`;
+	const body = await getJson(fetchFn, url, signal);
+	if (!isObject(body) || !isObject(body.counts)) throw new ApiError(url, 'shape');
+	return body.counts as Record<string, number>;
+}
+
+/** One label point per commune of a box (GET /api/explorer/commune-labels). */
+export async function fetchCommuneLabels(
+	fetchFn: Fetch,
+	bbox: Bbox,
+	signal?: AbortSignal
+): Promise<FeatureCollection<Point, { name: string; population: number | null }>> {
+	const url = `/api/explorer/commune-labels?bbox=${bbox.join(',')}`;
+	const body = await getJson(fetchFn, url, signal);
+	if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(url, 'shape');
+	arrayField(body, 'features', url);
+	return body as unknown as FeatureCollection<Point, { name: string; population: number | null }>;
+}
+
+/** One feature of a collection, with every property (GET /api/ogc/collections/{id}/items/{fid}). */
+export async function fetchFeature(
+	fetchFn: Fetch,
+	collection: string,
+	id: string,
+	signal?: AbortSignal
+): Promise<Feature<Geometry, Record<string, unknown>>> {
+	const url = `/api/ogc/collections/${encodeURIComponent(collection)}/items/${encodeURIComponent(id)}`;
+	const body = await getJson(fetchFn, url, signal);
+	if (!isObject(body) || body.type !== 'Feature' || !isObject(body.properties)) throw new ApiError(url, 'shape');
+	return body as unknown as Feature<Geometry, Record<string, unknown>>;
+}
+
+/** GET /api/{path} as JSON, for callers that check the shape themselves. */
+export function fetchJson(fetchFn: Fetch, url: string, signal?: AbortSignal): Promise<unknown> {
+	return getJson(fetchFn, url, signal);
 }

@@ -84,21 +84,22 @@ export const communeSelected: Omit<LineLayerSpecification, 'source'> = {
 	}
 };
 
-/** Only the commune whose code is given, for the selection outline. */
+/** Only the commune whose code is given, for the selection outline (tiles key communes by `id`). */
 export function communeCodeFilter(code: string | null): ExpressionSpecification {
-	return ['==', ['get', 'code'], code ?? ''];
+	return ['==', ['get', 'id'], code ?? ''];
 }
 
 /**
- * Names of the communes. Bigger communes win label collisions and appear first
- * (towns above 5 000 inhabitants at once, above 2 000 from zoom 9, all from 10).
+ * Names of the communes, written at one point per commune (GET /api/explorer/commune-labels).
+ * Bigger communes win label collisions and appear first (towns above 5 000 inhabitants at
+ * once, above 2 000 from zoom 9, all from 10).
  */
 export const communeLabels: Omit<SymbolLayerSpecification, 'source'> = {
 	id: communeLayerIds.labels,
 	type: 'symbol',
 	minzoom: 7.5,
-	// Past this zoom a commune spans several tiles and its name would repeat in each.
-	maxzoom: 13,
+	// At street scale the places' own names take over.
+	maxzoom: 14,
 	// Filters see the integer zoom of the tile, hence whole-number thresholds.
 	filter: [
 		'any',
@@ -120,10 +121,7 @@ export const communeLabels: Omit<SymbolLayerSpecification, 'source'> = {
 		],
 		'text-max-width': 8,
 		'text-padding': 4,
-		// Drawn under the place clusters: a name steps aside from a cluster rather
-		// than being hidden by it or printed over its count.
-		'text-variable-anchor': ['center', 'bottom', 'top', 'left', 'right'],
-		'text-radial-offset': 1.9,
+		// Drawn above the points with a halo, so the names stay readable where points are dense.
 		'symbol-sort-key': ['-', 0, ['coalesce', ['get', 'population'], 0]]
 	},
 	paint: {
