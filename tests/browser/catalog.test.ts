@@ -102,7 +102,10 @@ describe('open-data pages', () => {
 
     await page.getByRole('button', { name: 'EN' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Open data');
-    expect(await page.locator('article[data-dataset="places"] .count').innerText()).toBe('15,900');
+    // The count the API gives (other browser suites may have added an approved place), in English digits.
+    const places = (await (await fetch(url('/api/ogc/collections/places/items?limit=1'))).json()) as { numberMatched: number };
+    expect(places.numberMatched).toBeGreaterThanOrEqual(15_900);
+    expect(await page.locator('article[data-dataset="places"] .count').innerText()).toBe(places.numberMatched.toLocaleString('en-US'));
     expect(await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Data' }).count()).toBe(1);
     await page.getByRole('button', { name: 'FR' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).innerText()).toBe('Données ouvertes');
