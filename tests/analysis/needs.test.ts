@@ -225,9 +225,11 @@ describe(`unmet needs on the hand-made equator territory (${dbModeName()})`, () 
       const p = main.features[i]!.properties;
       head!.slice(0, -2).forEach((column, j) => expect(line[j], column).toBe(p[column] === null ? '' : String(p[column])));
     }
-    const link = String(r.headers.link);
-    expect(link).toMatch(/format=csvw>; rel="describedby"/);
-    const csvw = await get(link.slice(1, link.indexOf('>')));
+    const links = String(r.headers.link).split(', ');
+    expect(links).toContain('<https://opendatacommons.org/licenses/odbl/1-0/>; rel="license"');
+    const describedBy = links.find((l) => l.endsWith('rel="describedby"; type="application/csvm+json"'));
+    expect(describedBy).toMatch(/format=csvw>/);
+    const csvw = await get(describedBy!.slice(1, describedBy!.indexOf('>')));
     expect(csvw.statusCode).toBe(200);
     const doc = csvw.json();
     expect(doc['dc:license']).toEqual({ '@id': 'https://opendatacommons.org/licenses/odbl/1-0/' });

@@ -1,5 +1,6 @@
 // Licence, attribution and provenance of an export, the same in every format: the GeoJSON
 // `metadata` member, the CSVW companion and the GeoPackage metadata all come from here.
+import type { FastifyReply } from 'fastify';
 import type { LayerDefinition } from '../layers/registry.ts';
 import type { ExportMetadata, ExportQuery, ExportSource } from './types.ts';
 
@@ -42,4 +43,17 @@ export function buildExportMetadata(layer: LayerDefinition, sources: readonly Ex
  */
 export function exportFileName(collection: string, extension: string, now: Date): string {
   return `maillage_${collection}_${now.toISOString().slice(0, 10)}.${extension}`;
+}
+
+/** Header values are Latin-1 on the wire: anything outside printable ASCII is percent-encoded (UTF-8). */
+function headerText(text: string): string {
+  return text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
+}
+
+/** Licence and attribution as headers (`x-licence`, `x-attribution`, `Link: rel="license"`), beside the file's own copy. */
+export function provenanceHeaders(reply: FastifyReply, metadata: ExportMetadata, links: string[] = []): void {
+  reply.header('x-licence', headerText(metadata.licence));
+  reply.header('x-attribution', headerText(metadata.attribution));
+  const all = [...(metadata.licence_url ? [`<${encodeURI(metadata.licence_url)}>; rel="license"`] : []), ...links];
+  if (all.length) reply.header('link', all.join(', '));
 }

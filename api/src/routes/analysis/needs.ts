@@ -2,15 +2,16 @@
 // point feature per commune, ranked), CSV or the CSV's CSVW description. The URL alone gives
 // the result again: every parameter is in it, and the response echoes them.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import { Readable } from 'node:stream';
+import { setImmediate } from 'node:timers/promises';
 import { Type } from 'typebox';
 import {
   AnalysisInputError, NEEDS_LIMITS, type NeedCategory, type NeedsCommune, parseScope, SCOPE_SYNTAX,
 } from '@maillage/sql';
 import { csvChunks, csvwMetadata, formatCoordinate } from '../../exports/csv.ts';
 import { CSVW_MEDIA_TYPE } from '../../exports/formats.ts';
-import { buildExportMetadata, exportFileName } from '../../exports/metadata.ts';
-import type { ExportMetadata, ExportRow, ExportSource } from '../../exports/types.ts';
+import { buildExportMetadata, exportFileName, provenanceHeaders } from '../../exports/metadata.ts';
+import type { ExportRow, ExportSource } from '../../exports/types.ts';
 import type { LayerDefinition, LayerProperty } from '../../layers/registry.ts';
 import { HttpProblem } from '../../problem.ts';
 import { listNeedCategories, runNeedsAnalysis } from '../../repositories/analysis.repository.ts';
@@ -147,6 +148,8 @@ const CategoryList = Type.Object({
   })),
 });
 
+const FEATURES_PER_SLICE = 2000;
+
 const needs: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/needs/categories', {
     schema: {
@@ -202,14 +205,13 @@ const needs: FastifyPluginAsyncTypebox = async (app) => {
     }, now);
     const withoutFormat = request.url.replace(/([?&])format=[^&]*(&|$)/, (_m, a: string, b: string) => (b ? a : '')).replace(/[?&]$/, '');
     const sep = withoutFormat.includes('?') ? '&' : '?';
-    provenance(reply, metadata);
-
     if (format === 'csvw') {
+      provenanceHeaders(reply, metadata);
       return reply.type(`${CSVW_MEDIA_TYPE}; charset=utf-8`).send(JSON.stringify(csvwMetadata(layer, 'lonlat', metadata, `${withoutFormat}${sep}format=csv`), null, 2));
     }
     const rows: ExportRow<[number, number]>[] = result.communes.map((c) => ({ id: c.code, geometry: c.point, properties: properties(c, result.categories) }));
     if (format === 'csv') {
-      reply.header('link', `<${withoutFormat}${sep}format=csvw>; rel="describedby"; type="${CSVW_MEDIA_TYPE}"`);
+      provenanceHeaders(reply, metadata, [`<${withoutFormat}${sep}format=csvw>; rel="describedby"; type="${CSVW_MEDIA_TYPE}"`]);
       reply.header('content-disposition', `attachment; filename="${exportFileName('besoins', 'csv', now)}"`);
       let text = '';
       for await (const chunk of csvChunks(layer, 'lonlat', (async function* () { yield rows; })())) text += chunk;
@@ -232,21 +234,23 @@ const needs: FastifyPluginAsyncTypebox = async (app) => {
       licence, attribution, sources,
       method: '/analyse/methode',
     };
-    const body = {
-      type: 'FeatureCollection',
-      metadata,
-      summary,
-      features: rows.map((r) => ({ type: 'Feature', id: r.id, geometry: { type: 'Point', coordinates: r.geometry.map((x) => Number(formatCoordinate(x))) }, properties: r.properties })),
-    };
-    return reply.type('application/geo+json').send(JSON.stringify(body));
+    provenanceHeaders(reply, metadata);
+    // All of France is ~35,000 features and tens of MB: written in slices that give the event
+    // loop back between them, so that one big answer does not stall every other request.
+    const head = JSON.stringify({ type: 'FeatureCollection', metadata, summary });
+    async function* body() {
+      yield `${head.slice(0, -1)},"features":[`;
+      for (let i = 0; i < rows.length; i += FEATURES_PER_SLICE) {
+        const slice = rows.slice(i, i + FEATURES_PER_SLICE).map((r) => JSON.stringify({
+          type: 'Feature', id: r.id, geometry: { type: 'Point', coordinates: r.geometry.map((x) => Number(formatCoordinate(x))) }, properties: r.properties,
+        }));
+        yield `${i === 0 ? '' : ','}${slice.join(',')}`;
+        await setImmediate();
+      }
+      yield ']}';
+    }
+    return reply.type('application/geo+json').send(Readable.from(body()));
   });
 };
-
-/** Header values are Latin-1 on the wire: anything outside printable ASCII is percent-encoded (UTF-8), as the exports do. */
-function provenance(reply: FastifyReply, metadata: ExportMetadata): void {
-  const header = (text: string) => text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
-  reply.header('x-licence', header(metadata.licence));
-  reply.header('x-attribution', header(metadata.attribution));
-}
 
 export default needs;

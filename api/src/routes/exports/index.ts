@@ -13,8 +13,8 @@ import { CSVW_EXTENSION, CSVW_MEDIA_TYPE, EXPORT_FORMATS, type ExportFormat } fr
 import { geojsonChunks } from '../../exports/geojson.ts';
 import { readAhead } from '../../exports/pages.ts';
 import { writeGeoPackage } from '../../exports/gpkg.ts';
-import { buildExportMetadata, exportFileName } from '../../exports/metadata.ts';
-import type { ExportMetadata, ExportQuery, ExportRow } from '../../exports/types.ts';
+import { buildExportMetadata, exportFileName, provenanceHeaders } from '../../exports/metadata.ts';
+import type { ExportQuery, ExportRow } from '../../exports/types.ts';
 import { type LayerDefinition, requireLayer } from '../../layers/registry.ts';
 import { HttpProblem } from '../../problem.ts';
 import { EXPORT_PAGE_SIZE, exportPages, exportSources } from '../../repositories/export.repository.ts';
@@ -58,18 +58,6 @@ function csvGeometryFor(layer: LayerDefinition, asked: CsvGeometry | undefined):
       `csv_geometry=lonlat only exists for point layers; ${layer.id} has ${layer.geometry} geometries: use csv_geometry=wkt.`);
   }
   return asked ?? (layer.geometry === 'Point' ? 'lonlat' : 'wkt');
-}
-
-/** Header values are Latin-1 on the wire: anything outside printable ASCII is percent-encoded (UTF-8). */
-function headerText(text: string): string {
-  return text.replace(/[^\x20-\x24\x26-\x7e]/gu, (c) => encodeURIComponent(c));
-}
-
-function provenanceHeaders(reply: FastifyReply, metadata: ExportMetadata, links: string[] = []): void {
-  reply.header('x-licence', headerText(metadata.licence));
-  reply.header('x-attribution', headerText(metadata.attribution));
-  const all = [...(metadata.licence_url ? [`<${encodeURI(metadata.licence_url)}>; rel="license"`] : []), ...links];
-  if (all.length) reply.header('link', all.join(', '));
 }
 
 function queryString(request: FastifyRequest): string {
