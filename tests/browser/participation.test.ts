@@ -209,6 +209,7 @@ describe('participation', () => {
 		}
 		await page.goto(url('/contribuer'));
 		await page.locator('.picker canvas').waitFor();
+		await page.waitForLoadState('networkidle'); // the picker's tiles, before the picture
 		await shot('contribute-mobile');
 		await page.setViewportSize({ width: 1440, height: 900 });
 	});
