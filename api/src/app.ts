@@ -8,6 +8,7 @@ import type { DbHandle } from '@maillage/sql';
 import db from './plugins/external/db.ts';
 import swagger from './plugins/external/swagger.ts';
 import loadShedding from './plugins/external/under-pressure.ts';
+import securityHeaders from './plugins/external/security-headers.ts';
 import auth, { type AuthOptions } from './plugins/app/auth.ts';
 import { logMailer, type Mailer } from './mail/mailer.ts';
 import authRoutes from './routes/auth/index.ts';
@@ -57,6 +58,7 @@ export async function buildApp({ handle, webHandler, logger = false, tiles: tile
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
+  await app.register(securityHeaders);
   await app.register(db, { handle });
   await app.register(loadShedding, { handle });
   await app.register(swagger);
@@ -83,6 +85,9 @@ export async function buildApp({ handle, webHandler, logger = false, tiles: tile
     await api.register(feed);
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: '/api' });
+
+  // Browsers ask for /favicon.ico on documents that name no icon (a feed, an API answer).
+  if (webHandler) app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect('/favicon.svg', 301));
 
   app.setNotFoundHandler((request, reply) => {
     if (!request.url.startsWith('/api') && webHandler && (request.method === 'GET' || request.method === 'HEAD')) {

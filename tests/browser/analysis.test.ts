@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { baseUrl, type Browser, launchBrowser, screenshots } from './support.ts';
+import { baseUrl, type Browser, launchBrowser, type PageGlobal, screenshots } from './support.ts';
 
 let browser: Browser | undefined;
 let page: Page;
@@ -18,7 +18,10 @@ const consoleErrors: string[] = [];
 
 /** Waits until the map has drawn the communes of the analysis in colour; returns how many. */
 async function drawnCommunes(target: Page, atLeast = 1): Promise<number> {
-	await target.waitForFunction(`Number(document.querySelector('.frame[data-ready="true"]')?.getAttribute('data-drawn') ?? 0) >= ${atLeast}`, undefined, { timeout: 45_000 });
+	await target.waitForFunction((least) => {
+		const frame = (globalThis as unknown as PageGlobal).document.querySelector('.frame[data-ready="true"]');
+		return Number(frame?.getAttribute('data-drawn') ?? 0) >= least;
+	}, atLeast, { timeout: 45_000 });
 	return Number(await target.locator('.frame').getAttribute('data-drawn'));
 }
 

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { accessibilityViolations, baseUrl, type Browser, launchBrowser, phone, screenshots, waitForExplorer } from './support.ts';
+import { accessibilityViolations, baseUrl, type Browser, launchBrowser, type PageGlobal, phone, screenshots, waitForExplorer } from './support.ts';
 
 const osmCredit = "© les contributeurs d'OpenStreetMap";
 /** Château-Gontier-sur-Mayenne (53062): its bounding box, from the communes bundle. */
@@ -66,7 +66,7 @@ async function settled(target: Page): Promise<void> {
 async function panelCount(target: Page, layer: string): Promise<number> {
 	const count = target.locator(`[data-layer="${layer}"] .count`);
 	await expect.poll(async () => (await count.getAttribute('data-count')) ?? '', { timeout: 15_000 }).toMatch(/^\d+$/);
-	await target.waitForFunction("document.querySelector('.layers[aria-busy=\"true\"]') === null", null, { timeout: 15_000 });
+	await target.waitForFunction(() => (globalThis as unknown as PageGlobal).document.querySelector('.layers[aria-busy="true"]') === null, null, { timeout: 15_000 });
 	return Number(await count.getAttribute('data-count'));
 }
 

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { baseUrl, type Browser, launchBrowser, screenshots } from './support.ts';
+import { baseUrl, type Browser, launchBrowser, type PageGlobal, screenshots } from './support.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const osmCredit = "© les contributeurs d'OpenStreetMap";
@@ -41,12 +41,10 @@ const consoleErrors: string[] = [];
  * own error message (an API failure shows an alert instead of the map).
  */
 async function waitForMap(target: Page): Promise<void> {
-	// A string predicate: the tests are type-checked without the DOM library.
-	await target.waitForFunction(
-		"window.__maillage?.ready === true || document.querySelector('[role=alert]') !== null",
-		null,
-		{ timeout: 30_000 }
-	);
+	await target.waitForFunction(() => {
+		const g = globalThis as unknown as PageGlobal;
+		return g.__maillage?.ready === true || g.document.querySelector('[role=alert]') !== null;
+	}, null, { timeout: 30_000 });
 	const alert = target.getByRole('alert');
 	if ((await alert.count()) > 0) {
 		throw new Error(`The home page shows an error instead of the map: ${await alert.innerText()}`);

@@ -12,7 +12,7 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { baseUrl, type Browser, launchBrowser, screenshots } from './support.ts';
+import { baseUrl, type Browser, launchBrowser, type PageGlobal, screenshots } from './support.ts';
 
 const adminEmail = process.env.MAILLAGE_TEST_ADMIN_EMAIL;
 const adminPassword = process.env.MAILLAGE_TEST_ADMIN_PASSWORD;
@@ -99,7 +99,10 @@ describe('participation', () => {
 		await expect(page.locator('[data-field="consent"] + span').textContent()).resolves.toMatch(/Licence Ouverte 2\.0/);
 		await page.getByRole('button', { name: 'Envoyer à la modération' }).click();
 		// The form is emptied once the API has recorded it.
-		await page.waitForFunction(`document.querySelectorAll('[data-sent]').length === 1 && document.querySelector('[data-field="lon"]').value === ''`);
+		await page.waitForFunction(() => {
+			const { document } = globalThis as unknown as PageGlobal;
+			return document.querySelectorAll('[data-sent]').length === 1 && document.querySelector('[data-field="lon"]')?.value === '';
+		});
 	});
 
 	test('follows both as pending on « Mon compte »', { timeout: 60_000 }, async () => {
@@ -143,7 +146,7 @@ describe('participation', () => {
 
 		const [lon, lat] = feature.geometry.coordinates as [number, number];
 		await page.goto(url(`/?c=${lon.toFixed(5)},${lat.toFixed(5)}&z=17&sel=places:${feature.id}`));
-		await page.waitForFunction('window.__maillage?.ready === true', null, { timeout: 60_000 });
+		await page.waitForFunction(() => (globalThis as unknown as PageGlobal).__maillage?.ready === true, null, { timeout: 60_000 });
 		const drawn = await page.evaluate(`window.__maillage.map.queryRenderedFeatures()
 			.filter((f) => String(f.id ?? f.properties.id) === ${JSON.stringify(String(feature.id))}).length`);
 		expect(drawn).toBeGreaterThan(0);

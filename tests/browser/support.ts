@@ -85,12 +85,24 @@ export async function accessibilityViolations(page: Page): Promise<string[]> {
  * Waits until the map explorer (home page, /embed) has drawn the tiles of every visible layer,
  * or fails at once with the page's own error message.
  */
+/**
+ * What predicates run in the page may read (the tests are type-checked without the DOM
+ * library). Predicates are functions, never strings: Playwright evaluates a string predicate
+ * with eval, which the pages' Content-Security-Policy refuses.
+ */
+export interface PageGlobal {
+	__maillage?: { ready?: boolean };
+	document: {
+		querySelector(selector: string): { getAttribute(name: string): string | null; value?: string } | null;
+		querySelectorAll(selector: string): { length: number };
+	};
+}
+
 export async function waitForExplorer(page: Page, timeout = 45_000): Promise<void> {
-	await page.waitForFunction(
-		"window.__maillage?.ready === true || document.querySelector('[role=alert]') !== null",
-		null,
-		{ timeout }
-	);
+	await page.waitForFunction(() => {
+		const g = globalThis as unknown as PageGlobal;
+		return g.__maillage?.ready === true || g.document.querySelector('[role=alert]') !== null;
+	}, null, { timeout });
 	const alert = page.getByRole('alert');
 	if ((await alert.count()) > 0) throw new Error(`The map shows an error: ${await alert.innerText()}`);
 }

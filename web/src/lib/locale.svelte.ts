@@ -30,7 +30,7 @@ export class LocaleState {
 
 	/** Reads the stored choice; call it from the browser only (onMount). */
 	restore(): void {
-		const stored = localStorage.getItem(STORAGE_KEY);
+		const stored = storage()?.getItem(STORAGE_KEY) ?? null;
 		if (isLocale(stored)) this.set(stored);
 		else document.documentElement.lang = this.current;
 	}
@@ -38,7 +38,23 @@ export class LocaleState {
 	set(locale: Locale): void {
 		this.current = locale;
 		document.documentElement.lang = locale;
-		localStorage.setItem(STORAGE_KEY, locale);
+		try {
+			storage()?.setItem(STORAGE_KEY, locale);
+		} catch {
+			// Storage full or refused: the choice lasts for this page only.
+		}
+	}
+}
+
+/**
+ * The browser's localStorage, or undefined where it is refused: reading the property throws
+ * in a cross-site iframe with third-party storage blocked (the embed mode on a partner site).
+ */
+function storage(): Storage | undefined {
+	try {
+		return localStorage;
+	} catch {
+		return undefined;
 	}
 }
 
