@@ -17,6 +17,8 @@ export interface DbHandle {
   dump?: () => Promise<Blob>;
   /** Server mode: queries waiting for a free connection of the pool (the API sheds load on it). */
   waiting?: () => number;
+  /** Server mode: how long the longest-waiting query has waited for a connection, ms (0 when none waits). */
+  oldestWaitMs?: () => number;
 }
 
 export interface CreateDbOptions {
@@ -79,8 +81,30 @@ export async function createDb(options: CreateDbOptions = {}): Promise<DbHandle>
     const dropped = (error: Error) => console.error(`maillage: a database connection was lost: ${error.message}`);
     pool.on('error', dropped);
     pool.on('connect', (client) => client.on('error', dropped));
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy(), waiting: () => pool.waitingCount };
+    // Each checkout is timed while it waits, so that the API can tell a queue that moves from
+    // one that does not (Map keeps insertion order: the first entry is the oldest).
+    const pending = new Map<symbol, number>();
+    const timedPool = {
+      connect: async () => {
+        const key = Symbol('checkout');
+        pending.set(key, performance.now());
+        try {
+          return await pool.connect();
+        } finally {
+          pending.delete(key);
+        }
+      },
+      end: () => pool.end(),
+      // Kysely reads these for query cancellation (a control client with the pool's options).
+      Client: pg.Client,
+      options: pool.options,
+    };
+    const oldestWaitMs = () => {
+      const first = pending.values().next();
+      return first.done ? 0 : performance.now() - first.value;
+    };
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: timedPool }) });
+    handle = { db, mode: 'postgres', location: redact(url), close: () => db.destroy(), waiting: () => pool.waitingCount, oldestWaitMs };
   } else {
     const dataDir = options.dataDir ?? defaultPgliteDir();
     if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });

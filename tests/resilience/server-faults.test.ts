@@ -4,7 +4,8 @@
 //   meanwhile (never a 500, never a hang), /api/health says the database does not answer, and
 //   once the server is back the same process serves again without a restart;
 // - every connection is busy and requests pile up: past the queue limit the API sheds load with
-//   503 and Retry-After, and /api/health still answers.
+//   503 and Retry-After, and /api/health still answers; the same when the oldest queued query
+//   has waited past the wait limit, however short the queue.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@maillage/api';
@@ -17,17 +18,21 @@ describe('PostGIS server faults (own server)', () => {
   let h: DbHandle;
   let app: FastifyInstance;
   const queueLimit = process.env.MAILLAGE_MAX_DB_QUEUE;
+  const waitLimit = process.env.MAILLAGE_MAX_DB_WAIT_MS;
 
   beforeAll(async () => {
     cluster = await startPostgisCluster({ durable: true });
     h = await createDb({ url: cluster.url, poolSize: 2 });
     await loadToyTerritory(h.db);
     process.env.MAILLAGE_MAX_DB_QUEUE = '3';
+    process.env.MAILLAGE_MAX_DB_WAIT_MS = '0'; // off: the queue-length case below, alone
     app = await buildApp({ handle: h });
   }, 120_000);
   afterAll(async () => {
-    if (queueLimit === undefined) delete process.env.MAILLAGE_MAX_DB_QUEUE;
-    else process.env.MAILLAGE_MAX_DB_QUEUE = queueLimit;
+    for (const [name, value] of [['MAILLAGE_MAX_DB_QUEUE', queueLimit], ['MAILLAGE_MAX_DB_WAIT_MS', waitLimit]] as const) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     await app?.close();
     await h?.close();
     await cluster?.stop();
@@ -80,5 +85,37 @@ describe('PostGIS server faults (own server)', () => {
     const answers = await Promise.all(queued);
     expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200, 200]);
     expect((await app.inject('/api/ogc/collections/communes/items')).statusCode).toBe(200);
+  }, 60_000);
+
+  it('sheds load when the oldest queued query has waited past the wait limit, even in a short queue', async () => {
+    process.env.MAILLAGE_MAX_DB_QUEUE = '0';
+    process.env.MAILLAGE_MAX_DB_WAIT_MS = '300';
+    const patient = await buildApp({ handle: h });
+    try {
+      const release: (() => void)[] = [];
+      const held = [0, 1].map(() => h.db.connection().execute(() => new Promise<void>((resolve) => {
+        release.push(resolve);
+      })));
+      while (release.length < 2) await new Promise((r) => setTimeout(r, 10));
+
+      const queued = patient.inject('/api/ogc/collections/places/items');
+      while ((h.waiting?.() ?? 0) < 1) await new Promise((r) => setTimeout(r, 10));
+      // One query waiting, not for long yet: a queue that moves is not overload.
+      expect(h.oldestWaitMs!()).toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(h.oldestWaitMs!()).toBeGreaterThan(300);
+      const shed = await patient.inject('/api/ogc/collections/communes/items');
+      expect(shed.statusCode).toBe(503);
+      expect(shed.headers['retry-after']).toBe('2');
+      expect(shed.json().detail).toMatch(/attend la base depuis/);
+
+      for (const r of release) r();
+      await Promise.all(held);
+      expect((await queued).statusCode).toBe(200);
+      expect(h.oldestWaitMs!()).toBe(0);
+      expect((await patient.inject('/api/ogc/collections/communes/items')).statusCode).toBe(200);
+    } finally {
+      await patient.close();
+    }
   }, 60_000);
 });

@@ -11,19 +11,26 @@ export interface LoadSheddingOptions {
    * that a long query there is not mistaken for overload.
    */
   maxEventLoopDelayMs?: number;
-  /** Queries waiting for a pooled connection past which requests are turned away. MAILLAGE_MAX_DB_QUEUE, default 100. */
+  /** Queries waiting for a pooled connection past which requests are turned away (a bound on memory). MAILLAGE_MAX_DB_QUEUE, default 1000. */
   maxDbQueue?: number;
+  /**
+   * How long (ms) the oldest query may have waited for a pooled connection before new requests
+   * are turned away. MAILLAGE_MAX_DB_WAIT_MS, default 1000. A long queue that moves is not
+   * overload; a queue whose head has waited a second is: whatever joins it now waits longer.
+   */
+  maxDbWaitMs?: number;
 }
 
 const RETRY_AFTER_S = 2;
 
 /**
  * Overload answers 503 with Retry-After instead of queueing without bound: when the event loop
- * lags (`@fastify/under-pressure`), or when too many queries already wait for a database
- * connection (server mode). /api/health is never shed, so that it keeps telling the truth.
+ * lags (`@fastify/under-pressure`), or when the database's queue stops moving: its oldest query
+ * has waited too long for a connection, or too many wait (server mode). /api/health is never shed, so that it keeps telling the truth.
  */
 export default fp<LoadSheddingOptions>(async (app, options) => {
-  const maxDbQueue = options.maxDbQueue ?? Number(process.env.MAILLAGE_MAX_DB_QUEUE ?? 100);
+  const maxDbQueue = options.maxDbQueue ?? Number(process.env.MAILLAGE_MAX_DB_QUEUE ?? 1000);
+  const maxDbWaitMs = options.maxDbWaitMs ?? Number(process.env.MAILLAGE_MAX_DB_WAIT_MS ?? 1000);
   const busy = (request: Parameters<typeof sendProblem>[1], reply: Parameters<typeof sendProblem>[0], why: { fr: string; en: string }) => {
     void reply.header('retry-after', String(RETRY_AFTER_S));
     return sendProblem(reply, request, 503, `Le service est surchargé (${why.fr}) ; réessayez dans ${RETRY_AFTER_S} s.`,
@@ -40,11 +47,19 @@ export default fp<LoadSheddingOptions>(async (app, options) => {
     },
   });
 
-  const waiting = options.handle.waiting;
-  if (waiting && maxDbQueue > 0) {
+  const { waiting, oldestWaitMs } = options.handle;
+  if (waiting && oldestWaitMs && (maxDbQueue > 0 || maxDbWaitMs > 0)) {
     app.addHook('onRequest', async (request, reply) => {
-      if (waiting() <= maxDbQueue || request.url.startsWith('/api/health')) return;
-      return busy(request, reply, { fr: `${waiting()} requêtes attendent la base`, en: `${waiting()} queries wait for the database` });
+      if (request.url.startsWith('/api/health')) return;
+      const queued = waiting();
+      if (maxDbQueue > 0 && queued > maxDbQueue) {
+        return busy(request, reply, { fr: `${queued} requêtes attendent la base`, en: `${queued} queries wait for the database` });
+      }
+      const waited = oldestWaitMs();
+      if (maxDbWaitMs > 0 && waited > maxDbWaitMs) {
+        const s = (waited / 1000).toFixed(1);
+        return busy(request, reply, { fr: `une requête attend la base depuis ${s} s`, en: `a query has waited ${s} s for the database` });
+      }
     });
   }
 }, { name: 'load-shedding' });
