@@ -126,8 +126,14 @@ describe(`sessions and CSRF, from an attacker's side (${dbModeName()})`, () => {
     it('from a foreign origin: the browser sends the cookie (SameSite=Lax lets a top-level POST through on some browsers) but cannot know the token', async () => {
       const before = await contributions();
       const forged = await contribute({ cookie: citizen.cookie, origin: 'https://attacker.example', referer: 'https://attacker.example/page' });
-      expectForbidden(forged, /Missing CSRF token/);
+      expectForbidden(forged, /comes from another site/);
       expect(await contributions()).toBe(before);
+      // The Origin check stands even under a leaked token; the portal's own origin passes.
+      expectForbidden(await contribute({ ...citizen.headers, origin: 'https://attacker.example' }), /comes from another site/);
+      expectForbidden(await contribute({ ...citizen.headers, origin: 'null' }), /comes from another site/);
+      expect(await contributions()).toBe(before);
+      expect((await contribute({ ...citizen.headers, host: 'portail.example', origin: 'https://portail.example' })).statusCode).toBe(201);
+      expect(await contributions()).toBe(before + 1);
       // …and cannot read it: the API grants no cross-origin read of /api/auth/me.
       const preflight = await app.inject({ method: 'OPTIONS', url: '/api/contributions',
         headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-csrf-token' } });

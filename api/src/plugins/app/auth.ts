@@ -242,6 +242,15 @@ export default fp<AuthOptions>(async (app, options) => {
     }
 
     if (request.routeOptions.config.csrf === false) return;
+    // A second layer under the token: a browser names the page that sends a write in `Origin`;
+    // one from another site is refused whatever it carries. (Clients that send no Origin, such
+    // as scripts and curl, rely on the token alone.)
+    const origin = request.headers.origin;
+    if (origin !== undefined && !sameSite(origin, request.headers.host)) {
+      return sendProblem(reply, request, 403,
+        `Écriture refusée : elle vient d’un autre site (${origin.slice(0, 100)}). Écrivez depuis le portail lui-même.`,
+        `Write refused: it comes from another site (${origin.slice(0, 100)}). Write from the portal itself.`);
+    }
     const sent = request.headers[CSRF_HEADER];
     const expected = request.authSession?.csrfToken ?? request.cookies[CSRF_COOKIE];
     if (typeof sent !== 'string' || sent === '') {
@@ -256,3 +265,13 @@ export default fp<AuthOptions>(async (app, options) => {
     }
   });
 }, { name: 'auth', dependencies: ['db'] });
+
+/** Whether an `Origin` header names the host the request was sent to (`null` origins never do). */
+function sameSite(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
