@@ -17,7 +17,7 @@
 //             the default limits: the API must answer 503 with Retry-After past them, and
 //             /api/health (probed every 500 ms meanwhile) must keep answering
 //
-// autocannon (bench/lib/load-client.ts, its own process) with MAILLAGE_LOAD_CONNECTIONS (100)
+// autocannon (bench/lib/api-load.ts with --statuses, its own process) with MAILLAGE_LOAD_CONNECTIONS (100)
 // connections for MAILLAGE_LOAD_SECONDS (60) per case; the load generator, the API and
 // PostgreSQL share the machine. Prints a Markdown table; writes bench/results/load-<date>.json.
 // Run: `node bench/run.ts --only load` (`--only load/needs` for one case).
@@ -27,9 +27,9 @@ import { join } from 'node:path';
 import { lonLatToTile } from '../api/src/tiles/grid.ts';
 import { loadDemo } from '../importers/src/demo.ts';
 import { createDb } from '../sql/src/index.ts';
-import { processCpuMs, startServer, timedGet, type ServerChild } from './lib/api-procs.ts';
+import type { LoadResult } from './lib/api-load.ts';
+import { processCpuMs, runLoad, startServer, timedGet, type ServerChild } from './lib/api-procs.ts';
 import type { Benchmark, BenchOptions } from './lib/bench.ts';
-import { runStatusLoad, type StatusLoadResult } from './lib/load-client.ts';
 import { gitState, machine } from './lib/machine.ts';
 import { machineBusy } from './lib/measure.ts';
 import { BenchServer, postgisAvailable } from './lib/postgis.ts';
@@ -85,7 +85,7 @@ interface Row {
   what: string;
   paths: number;
   connections: number;
-  result: StatusLoadResult;
+  result: Required<LoadResult>;
   apiCores: number | null;
   postgresCores: number | null;
   busyBefore: number | null;
@@ -138,7 +138,10 @@ async function measureCase(server: ServerChild, db: BenchServer | null, c: { id:
   const pg0 = db?.cpuSeconds() ?? null;
   const stopProbe = c.probe ? probeHealth(server.base) : null;
   console.log(`  ${c.id}: ${c.paths.length} paths, ${c.connections} connections, ${SECONDS} s…`);
-  const result = await runStatusLoad({ base: server.base, paths: c.paths, connections: c.connections, seconds: SECONDS });
+  const loaded = await runLoad({ base: server.base, paths: c.paths, connections: c.connections, seconds: SECONDS, gzip: true, statuses: true });
+  const { statuses, unavailable, unavailableWithRetryAfter } = loaded;
+  if (statuses === undefined || unavailable === undefined || unavailableWithRetryAfter === undefined) throw new Error('the load generator did not count statuses');
+  const result = { ...loaded, statuses, unavailable, unavailableWithRetryAfter };
   const health = stopProbe ? await stopProbe() : undefined;
   const api1 = processCpuMs(server.pid);
   const pg1 = db?.cpuSeconds() ?? null;

@@ -1,8 +1,12 @@
-// The load generator of bench/api.ts, in its own process: autocannon against one server, the
-// given paths in turn on every connection; prints autocannon's summary as one JSON line.
+// The load generator of bench/api.ts and bench/load.ts, in its own process: autocannon against
+// one server, the given paths in turn on every connection; prints autocannon's summary as one
+// JSON line. With --statuses it also counts the answers by status and the 503s that carry
+// Retry-After (what a client is answered; off for pure throughput, where it costs a callback
+// per response).
 //
-//   node bench/lib/api-load.ts --url http://127.0.0.1:PORT --paths /a,/b --connections 50 --seconds 10 [--gzip]
+//   node bench/lib/api-load.ts --url http://127.0.0.1:PORT --paths '["/a","/b?bbox=1,2,3,4"]' --connections 50 --seconds 10 [--gzip] [--statuses]
 //
+// --paths is a JSON array: a bbox holds commas.
 // autocannon is a devDependency of @maillage/tests (bench/ is no workspace package).
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -21,6 +25,10 @@ export interface LoadResult {
   errors: number;
   timeouts: number;
   durationS: number;
+  /** With --statuses: answers per HTTP status, and the 503s (how many with a Retry-After header). */
+  statuses?: Record<string, number>;
+  unavailable?: number;
+  unavailableWithRetryAfter?: number;
 }
 
 interface Histogram { mean: number; p50: number; p99: number; average: number; total: number }
@@ -32,7 +40,9 @@ interface AutocannonResult {
   errors: number;
   timeouts: number;
   duration: number;
+  statusCodeStats: Record<string, { count: number }>;
 }
+type OnResponse = (status: number, body: string, context: unknown, headers: Record<string, string | string[]>) => void;
 type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
 
 const { values } = parseArgs({
@@ -42,9 +52,10 @@ const { values } = parseArgs({
     connections: { type: 'string' },
     seconds: { type: 'string' },
     gzip: { type: 'boolean' },
+    statuses: { type: 'boolean' },
   },
 });
-if (!values.url || !values.paths) throw new Error('usage: api-load.ts --url URL --paths /a,/b [--connections 50] [--seconds 10] [--gzip]');
+if (!values.url || !values.paths) throw new Error('usage: api-load.ts --url URL --paths \'["/a","/b"]\' [--connections 50] [--seconds 10] [--gzip] [--statuses]');
 
 const require = createRequire(new URL('../../tests/package.json', import.meta.url));
 let autocannon: Autocannon;
@@ -59,13 +70,20 @@ try {
 // reads bodies (no verifyBody/expectBody): keep none.
 const queue = require('autocannon/lib/pipelinedRequestsQueue.js') as { prototype: { addBody(data: unknown): void } };
 queue.prototype.addBody = () => undefined;
-const paths = values.paths.split(',');
+const paths = JSON.parse(values.paths) as string[];
+let unavailable = 0;
+let unavailableWithRetryAfter = 0;
+const onResponse: OnResponse = (status, _body, _context, headers) => {
+  if (status !== 503) return;
+  unavailable++;
+  if (Object.keys(headers).some((k) => k.toLowerCase() === 'retry-after')) unavailableWithRetryAfter++;
+};
 const r = await autocannon({
   url: values.url,
   connections: Number(values.connections ?? 50),
   duration: Number(values.seconds ?? 10),
   headers: values.gzip ? { 'accept-encoding': 'gzip' } : {},
-  requests: paths.map((path) => ({ method: 'GET', path })),
+  requests: paths.map((path) => ({ method: 'GET', path, ...(values.statuses ? { onResponse } : {}) })),
 });
 const result: LoadResult = {
   rpsMean: r.requests.mean,
@@ -78,5 +96,10 @@ const result: LoadResult = {
   errors: r.errors,
   timeouts: r.timeouts,
   durationS: r.duration,
+  ...(values.statuses ? {
+    statuses: Object.fromEntries(Object.entries(r.statusCodeStats).map(([s, v]) => [s, v.count])),
+    unavailable,
+    unavailableWithRetryAfter,
+  } : {}),
 };
 process.stdout.write(`${JSON.stringify(result)}\n`);

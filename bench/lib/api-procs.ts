@@ -195,10 +195,13 @@ export async function getJson<T>(url: string): Promise<T> {
 
 export const serverStats = (base: string) => getJson<ServerStats>(`${base}/__bench/stats`);
 
-/** Runs api-load.ts (autocannon) in its own process, pinned to `cpu` when given. */
-export async function runLoad(options: { base: string; paths: string[]; connections: number; seconds: number; gzip: boolean; cpu?: number }): Promise<LoadResult> {
-  const [cmd, argv] = pinned(options.cpu, process.execPath, [LOAD, '--url', options.base, '--paths', options.paths.join(','),
-    '--connections', String(options.connections), '--seconds', String(options.seconds), ...(options.gzip ? ['--gzip'] : [])]);
+/** Runs api-load.ts (autocannon) in its own process, pinned to `cpu` when given; `statuses` counts answers by status. */
+export async function runLoad(options: {
+  base: string; paths: readonly string[]; connections: number; seconds: number; gzip: boolean; cpu?: number; statuses?: boolean;
+}): Promise<LoadResult> {
+  const [cmd, argv] = pinned(options.cpu, process.execPath, [LOAD, '--url', options.base, '--paths', JSON.stringify(options.paths),
+    '--connections', String(options.connections), '--seconds', String(options.seconds), ...(options.gzip ? ['--gzip'] : []),
+    ...(options.statuses ? ['--statuses'] : [])]);
   const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
