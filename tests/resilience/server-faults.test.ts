@@ -91,8 +91,8 @@ describe('PostGIS server faults (own server)', () => {
     process.env.MAILLAGE_MAX_DB_QUEUE = '0';
     process.env.MAILLAGE_MAX_DB_WAIT_MS = '300';
     const patient = await buildApp({ handle: h });
+    const release: (() => void)[] = [];
     try {
-      const release: (() => void)[] = [];
       const held = [0, 1].map(() => h.db.connection().execute(() => new Promise<void>((resolve) => {
         release.push(resolve);
       })));
@@ -115,6 +115,7 @@ describe('PostGIS server faults (own server)', () => {
       expect(h.oldestWaitMs!()).toBe(0);
       expect((await patient.inject('/api/ogc/collections/communes/items')).statusCode).toBe(200);
     } finally {
+      for (const r of release) r(); // a failed assertion must not leave the pool held (afterAll closes it)
       await patient.close();
     }
   }, 60_000);
