@@ -28,21 +28,6 @@ export interface PlaceCategory {
 	color: string;
 }
 
-export interface CommuneProperties {
-	code: string;
-	name: string;
-	population: number | null;
-	epci_name: string | null;
-	departement: string;
-}
-
-export interface PlaceProperties {
-	id: string;
-	name: string | null;
-	category: string;
-	commune_code: string | null;
-}
-
 /** An OGC API Features items page: a FeatureCollection plus paging counts. */
 export type ItemsPage<G extends Geometry, P> = FeatureCollection<G, P> & {
 	numberMatched?: number;
@@ -126,7 +111,7 @@ export async function fetchPlaceCategories(
  * Fetches one page of a collection's items.
  *
  * @example
- * await fetchItems<Point, PlaceProperties>(fetch, 'places', { limit: 10000 });
+ * await fetchItems<Point, { name: string | null }>(fetch, 'places', { limit: 10000 });
  * // GET /api/ogc/collections/places/items?limit=10000
  */
 export async function fetchItems<G extends Geometry, P>(
@@ -144,34 +129,6 @@ export async function fetchItems<G extends Geometry, P>(
 	if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(url, 'shape');
 	arrayField(body, 'features', url);
 	return body as unknown as ItemsPage<G, P>;
-}
-
-/**
- * Fetches every page of a collection's items by following the `next` links, up to `maxPages`
- * (the map of the demo territory needs all its places, not the first page of them).
- *
- * @example
- * await fetchAllItems<Point, PlaceProperties>(fetch, 'places', { limit: 10000 });
- */
-export async function fetchAllItems<G extends Geometry, P>(
-	fetchFn: Fetch,
-	collection: string,
-	query: ItemsQuery,
-	signal?: AbortSignal,
-	maxPages = 5
-): Promise<ItemsPage<G, P>> {
-	const first = await fetchItems<G, P>(fetchFn, collection, query, signal);
-	const features = [...first.features];
-	let page: ItemsPage<G, P> & { links?: { rel: string; href: string }[] } = first;
-	for (let n = 1; n < maxPages; n++) {
-		const next = page.links?.find((l) => l.rel === 'next')?.href;
-		if (!next) break;
-		const body: unknown = await getJson(fetchFn, next, signal);
-		if (!isObject(body) || body.type !== 'FeatureCollection') throw new ApiError(next, 'shape');
-		page = body as unknown as typeof page;
-		features.push(...(arrayField(body, 'features', next) as typeof features));
-	}
-	return { ...first, features, numberReturned: features.length };
 }
 
 /** One result of GET /api/search. */

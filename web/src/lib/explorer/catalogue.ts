@@ -60,9 +60,6 @@ export interface ExplorerLayer {
 /** Zoom below which the API sends point layers as groups (api/src/tiles/layout.ts). */
 export const CLUSTER_BELOW_ZOOM = 12;
 
-/** Places whose category the API does not list: visible rather than lost. */
-export const unknownColor = '#7f8c8d';
-
 const tiersLieuxTypology = [
 	{ code: 'T', label: 'explorer.typology.T' },
 	{ code: 'O', label: 'explorer.typology.O' },
