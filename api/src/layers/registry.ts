@@ -34,7 +34,8 @@ export interface LayerDefinition {
   temporal?: string;
 }
 
-const t = (fr: string, en: string) => ({ fr, en });
+/** A text in French and in English, as every title and description of the API carries it. */
+export const t = (fr: string, en: string) => ({ fr, en });
 const OSM = "© les contributeurs d'OpenStreetMap (ODbL)";
 const provenance: LayerProperty[] = [
   { name: 'source', type: 'string', title: t('Source', 'Source') },

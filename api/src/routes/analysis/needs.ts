@@ -12,7 +12,7 @@ import { csvChunks, csvwMetadata, formatCoordinate } from '../../exports/csv.ts'
 import { CSVW_MEDIA_TYPE } from '../../exports/formats.ts';
 import { buildExportMetadata, exportFileName, provenanceHeaders } from '../../exports/metadata.ts';
 import type { ExportRow, ExportSource } from '../../exports/types.ts';
-import type { LayerDefinition, LayerProperty } from '../../layers/registry.ts';
+import { type LayerDefinition, type LayerProperty, requireLayer, t } from '../../layers/registry.ts';
 import { HttpProblem } from '../../problem.ts';
 import { listNeedCategories, runNeedsAnalysis } from '../../repositories/analysis.repository.ts';
 import { I18nText, ProblemSchema } from '../schemas.ts';
@@ -55,7 +55,6 @@ export function parseWeights(text: string): Record<string, number> {
   return out;
 }
 
-const t = (fr: string, en: string) => ({ fr, en });
 
 /** The per-category columns of a result, in output order, for category `c`. */
 function categoryProperties(c: NeedCategory): LayerProperty[] {
@@ -73,6 +72,9 @@ function categoryProperties(c: NeedCategory): LayerProperty[] {
   ];
 }
 
+/** The commune's own columns, declared once by the communes layer. */
+const COMMUNE_COLUMNS = ['code', 'name', 'population'].map((name) => requireLayer('communes').properties.find((p) => p.name === name)!);
+
 /** The result's columns as a layer declaration, so the export writers (CSV, CSVW) serve it as they serve a layer. */
 function resultLayer(categories: readonly NeedCategory[], licence: string, attribution: string): LayerDefinition {
   return {
@@ -82,9 +84,7 @@ function resultLayer(categories: readonly NeedCategory[], licence: string, attri
       'Distance from each municipality’s representative point to the nearest facility, deserts and needs score (method: /analyse/methode).'),
     licence, attribution,
     properties: [
-      { name: 'code', type: 'string', title: t('Code INSEE', 'INSEE code') },
-      { name: 'name', type: 'string', title: t('Nom', 'Name') },
-      { name: 'population', type: 'integer', title: t('Population', 'Population') },
+      ...COMMUNE_COLUMNS,
       { name: 'rank', type: 'integer', title: t('Rang (1 = besoins les plus forts)', 'Rank (1 = highest needs)') },
       { name: 'needs_score', type: 'number', title: t('Score de besoins (0–100)', 'Needs score (0–100)') },
       { name: 'desert_count', type: 'integer', title: t('Nombre de catégories en désert', 'Number of categories in desert') },

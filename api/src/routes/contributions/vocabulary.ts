@@ -2,9 +2,7 @@
 // vacant-shop statuses, and the licence a contribution is given under. The web forms read
 // them from GET /api/contributions/vocabulary, so each list is written once, here.
 import type { ProjectStage, VacantShopStatus } from '@maillage/sql';
-import type { LayerDefinition } from '../../layers/registry.ts';
-
-const t = (fr: string, en: string) => ({ fr, en });
+import { type LayerDefinition, t } from '../../layers/registry.ts';
 
 /** BIG's priorities (transition énergétique, cadre de vie, culture) and domains. */
 export const THEMES = [
