@@ -313,24 +313,41 @@ interface PageTimings {
   handleReady: boolean;
 }
 
-// Strings, not functions: bench/ is type-checked without the DOM library.
-const READY_OR_ALERT = "performance.getEntriesByName('maillage:map-ready').length > 0 || document.querySelector('[role=alert]') !== null";
-const READ_TIMINGS = `(() => {
-  const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? null;
-  const nav = performance.getEntriesByType('navigation')[0];
+// The predicates run in the page as functions, not strings: the pages' Content-Security-Policy
+// refuses eval, which Playwright uses for string predicates.
+/** What the page predicates read off the page's global object (they run in the browser). */
+interface PageScope {
+  performance: {
+    timeOrigin: number;
+    getEntriesByName(name: string): { startTime: number }[];
+    getEntriesByType(type: 'navigation'): { responseStart: number; domContentLoadedEventEnd: number; loadEventEnd: number }[];
+  };
+  __maillage?: { ready?: boolean };
+  document: { querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null };
+}
+
+function readyOrAlert(): boolean {
+  const g = globalThis as unknown as PageScope;
+  return g.performance.getEntriesByName('maillage:map-ready').length > 0 || g.document.querySelector('[role=alert]') !== null;
+}
+
+function readTimings(): PageTimings {
+  const g = globalThis as unknown as PageScope;
+  const mark = (name: string) => g.performance.getEntriesByName(name)[0]?.startTime ?? null;
+  const nav = g.performance.getEntriesByType('navigation')[0];
   return {
-    timeOrigin: performance.timeOrigin,
+    timeOrigin: g.performance.timeOrigin,
     ready: mark('maillage:map-ready'),
     mapLoad: mark('maillage:map-load'),
     fcp: mark('first-contentful-paint'),
     ttfb: nav ? nav.responseStart : null,
     domContentLoaded: nav && nav.domContentLoadedEventEnd > 0 ? nav.domContentLoadedEventEnd : null,
     loadEvent: nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : null,
-    alert: document.querySelector('[role=alert]')?.textContent?.trim() ?? null,
-    dataReady: document.querySelector('main[data-ready]')?.getAttribute('data-ready') ?? null,
-    handleReady: window.__maillage?.ready === true,
+    alert: g.document.querySelector('[role=alert]')?.textContent?.trim() ?? null,
+    dataReady: g.document.querySelector('main[data-ready]')?.getAttribute('data-ready') ?? null,
+    handleReady: g.__maillage?.ready === true,
   };
-})()`;
+}
 
 function emptyTotals(): Record<Kind, Totals> {
   const t = (): Totals => ({ count: 0, raw: 0, gzip6: 0, wire: 0 });
@@ -353,11 +370,11 @@ async function visit(browser: Browser, baseUrl: string, id: CaseId, run: number,
     });
     const cpuBefore = cpuNow(portalPid);
     await page.goto(new URL('/', baseUrl).href, { waitUntil: 'commit', timeout: VISIT_TIMEOUT_MS });
-    await page.waitForFunction(READY_OR_ALERT, null, { timeout: VISIT_TIMEOUT_MS, polling: 50 });
+    await page.waitForFunction(readyOrAlert, null, { timeout: VISIT_TIMEOUT_MS, polling: 50 });
     const cpu = cpuSpent(cpuBefore, cpuNow(portalPid));
     // Let the events of requests that ended just before the mark reach us.
     await page.waitForTimeout(300);
-    const t = await page.evaluate<PageTimings>(READ_TIMINGS);
+    const t = await page.evaluate(readTimings);
     if (t.ready === null) throw new Error(`${id}: the map shows an error: ${t.alert ?? '?'}`);
     if (t.dataReady !== 'true' || !t.handleReady) errors.push(`ready mark set but data-ready=${t.dataReady}, __maillage.ready=${t.handleReady}`);
 
