@@ -1,8 +1,8 @@
 /**
  * The unmet-needs page in headless Chromium: the default analysis of Mayenne (figures, ranked
  * table, choropleth drawn), a new distance threshold through the form, sorting, a commune shown
- * on the map with its lines, the method page, English, no console error. Saves screenshots
- * (analysis-desktop.png, analysis-selected.png, analysis-mobile.png, analysis-method.png).
+ * on the map with its lines, every commune linked to its nearest café (deck.gl), the method page, English, no console error. Saves screenshots
+ * (analysis-desktop.png, analysis-selected.png, analysis-lines.png, analysis-mobile.png, analysis-method.png).
  *
  * Needs a running portal with the demo loaded:
  *   MAILLAGE_BASE_URL=http://127.0.0.1:PORT pnpm exec vitest run --config browser/vitest.config.ts browser/analysis
@@ -89,6 +89,30 @@ describe('unmet-needs analysis page', () => {
 		expect(await panel.textContent()).toMatch(/Café, bar\s*:\s*[\d,]+\s*k?m/);
 		await page.waitForTimeout(1500); // the lines are drawn on the next frame
 		await page.locator('.needs-map').screenshot({ path: join(screenshots, 'analysis-selected.png') });
+	});
+
+	test('links every commune to its nearest café with deck.gl, one line per commune', { timeout: 90_000 }, async () => {
+		const query = 'categories=cafe_bar&max_km=5&min_population=0&scope=departement%3A53';
+		const api = await page.request.get(new URL(`/api/analysis/needs?${query}`, baseUrl).href);
+		expect(api.status()).toBe(200);
+		const body = (await api.json()) as { features: { properties: Record<string, unknown> }[] };
+		const expected = body.features.filter((f) => typeof f.properties.cafe_bar_nearest_lon === 'number').length;
+		expect(expected).toBeGreaterThan(200); // nearly all of Mayenne's 240 communes have a café somewhere
+
+		await page.goto(new URL(`/analyse?${query}&metric=cafe_bar`, baseUrl).href);
+		await drawnCommunes(page, 100);
+		expect(await page.locator('.needs-map canvas').count()).toBe(1); // deck.gl is not loaded before it is asked for
+		await page.getByLabel('Relier chaque commune à son équipement le plus proche').check();
+		await page.waitForFunction(() => {
+			const frame = (globalThis as unknown as PageGlobal).document.querySelector('.frame');
+			return Number(frame?.getAttribute('data-lines') ?? 0) > 0;
+		}, null, { timeout: 45_000 });
+		expect(Number(await page.locator('.frame').getAttribute('data-lines'))).toBe(expected);
+		expect(await page.locator('.needs-map canvas').count()).toBe(2);
+		expect(await page.locator('.legend [role=status]').textContent()).toContain(`${expected} liaisons`);
+		await page.locator('.needs-map').screenshot({ path: join(screenshots, 'analysis-lines.png') });
+		await page.getByLabel('Relier chaque commune à son équipement le plus proche').uncheck();
+		await expect(page.locator('.needs-map canvas').count()).resolves.toBe(1);
 	});
 
 	test('fits a 375×667 phone screen', { timeout: 60_000 }, async () => {
