@@ -2,6 +2,7 @@
 // other path, so one origin serves both.
 import Fastify, { type FastifyInstance } from 'fastify';
 import compress from '@fastify/compress';
+import compression from 'compression';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbHandle } from '@maillage/sql';
@@ -89,12 +90,21 @@ export async function buildApp({ handle, webHandler, logger = false, tiles: tile
   // Browsers ask for /favicon.ico on documents that name no icon (a feed, an API answer).
   if (webHandler) app.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.redirect('/favicon.svg', 301));
 
+  // The web handler writes to the raw response, past @fastify/compress: its pages (37 kB of
+  // HTML for the map) are compressed here. Its static files are sent precompressed (.br, .gz),
+  // which `compression` leaves alone as they already carry a Content-Encoding.
+  const compressPages = compression({ threshold: 1024 });
+  // Typed for Express; it reads only the request's headers and wraps the response's methods.
+  type PageRequest = Parameters<typeof compressPages>[0];
+  type PageResponse = Parameters<typeof compressPages>[1];
   app.setNotFoundHandler((request, reply) => {
     if (!request.url.startsWith('/api') && webHandler && (request.method === 'GET' || request.method === 'HEAD')) {
       reply.hijack();
-      webHandler(request.raw, reply.raw, () => {
-        reply.raw.statusCode = 404;
-        reply.raw.end('Not found');
+      compressPages(request.raw as PageRequest, reply.raw as PageResponse, () => {
+        webHandler(request.raw, reply.raw, () => {
+          reply.raw.statusCode = 404;
+          reply.raw.end('Not found');
+        });
       });
       return;
     }
