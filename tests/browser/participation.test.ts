@@ -151,6 +151,10 @@ describe('participation', () => {
 			.filter((f) => String(f.id ?? f.properties.id) === ${JSON.stringify(String(feature.id))}).length`);
 		expect(drawn).toBeGreaterThan(0);
 		await expect(page.getByText(cafeName).first().isVisible()).resolves.toBe(true);
+		// Its provenance is the portal and its moderation, not the OSM import of the layer.
+		const provenance = await page.locator('dl.provenance').textContent();
+		expect(provenance).toContain('Contribution au portail, vérifiée par la modération');
+		expect(provenance).not.toContain('OpenStreetMap');
 		await shot('map-cafe');
 	});
 
