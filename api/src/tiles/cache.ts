@@ -55,6 +55,16 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
  */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   if (!acceptEncoding) return false;
+  // A browser sends the same header with every tile of a map view: remember the last answer.
+  if (acceptEncoding === lastAcceptEncoding) return lastAcceptsGzip;
+  lastAcceptsGzip = parseAcceptsGzip(acceptEncoding);
+  lastAcceptEncoding = acceptEncoding;
+  return lastAcceptsGzip;
+}
+let lastAcceptEncoding: string | undefined;
+let lastAcceptsGzip = false;
+
+function parseAcceptsGzip(acceptEncoding: string): boolean {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [coding, ...params] = part.trim().toLowerCase().split(';');

@@ -86,6 +86,12 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
   if (app.dbMode === 'postgres' && pollMs > 0) await watchOtherWriters(app, pollMs);
 
   app.get('/:collection/:z/:x/:y.mvt', {
+    // What a tile request does not need, skipped on the path every map view takes dozens of
+    // times: @fastify/compress (the gzip bytes are cached with the tile; a GET has no body to
+    // inflate) and the session lookup (a tile is the same for everyone).
+    compress: false,
+    decompress: false,
+    config: { session: false },
     schema: {
       summary: 'Tuile vectorielle / Vector tile',
       description: `Mapbox Vector Tile 2.1, one layer named after the collection. Below zoom ${options.clusterBelowZoom}, points are `
