@@ -100,15 +100,21 @@ export class TileCache {
     return this.#bytes;
   }
 
-  /** The tile under `key`, built once by `build` when it is not held. */
-  async get(key: string, build: () => Promise<PackedTile>): Promise<PackedTile> {
+  /** The tile under `key` when it is held (and now the most recently used), without waiting for anything. */
+  peek(key: string): PackedTile | undefined {
     const hit = this.#entries.get(key);
     if (hit) {
       // Re-inserting moves the key to the end: Map keeps insertion order, so the first key is the oldest.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  /** The tile under `key`, built once by `build` when it is not held. */
+  async get(key: string, build: () => Promise<PackedTile>): Promise<PackedTile> {
+    const hit = this.peek(key);
+    if (hit) return hit;
     const pending = this.#pending.get(key);
     if (pending) return pending;
     const promise = build().then((tile) => {

@@ -230,7 +230,8 @@ export default fp<AuthOptions>(async (app, options) => {
     const unsafe = UNSAFE.has(request.method);
     // `session: false` (public vector tiles): the answer is the same for everyone, so the
     // session is not looked up (a query per request for a signed-in browser). Writes always are.
-    if (!unsafe && (request.routeOptions.config.session === false || request.cookies[SESSION_COOKIE] === undefined)) return done();
+    // (The cookie first: Fastify builds a new routeOptions object at each read.)
+    if (!unsafe && (request.cookies[SESSION_COOKIE] === undefined || request.routeOptions.config.session === false)) return done();
     resolveRequest(request, reply).then(() => done(), done);
   });
 

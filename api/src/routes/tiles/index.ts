@@ -113,7 +113,8 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
     // before the tile is built, and writers bump it after they commit, so a tile is always at
     // least as new as its key says.
     const key = `${layer.id}/${tile.z}/${tile.x}/${tile.y}@${layerVersion(layer.id)}`;
-    const packed = await cache.get(key, async () => packTile(await renderTile(app.db, app.dbMode, layer, tile, options)));
+    // A hit is answered without a promise in between.
+    const packed = cache.peek(key) ?? await cache.get(key, async () => packTile(await renderTile(app.db, app.dbMode, layer, tile, options)));
 
     reply.header('Cache-Control', CACHE_CONTROL);
     if (packed.raw.length === 0) return reply.code(204).send(null);
