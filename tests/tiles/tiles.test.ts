@@ -19,6 +19,7 @@ import { jsTile, mvtTile } from '../../api/src/repositories/tiles.repository.ts'
 import { findLayer } from '../../api/src/layers/registry.ts';
 import { layerChanged, layerVersion } from '../../api/src/layers/versions.ts';
 import { lonLatToTile } from '../../api/src/tiles/grid.ts';
+import { SESSION_COOKIE } from '../../api/src/plugins/app/auth.ts';
 import { DEFAULT_TILE_OPTIONS } from '../../api/src/tiles/layout.ts';
 
 /** The slippy-map formula, written out here as an independent check of lonLatToTile. */
@@ -275,6 +276,24 @@ describe(`vector tiles (${dbModeName()})`, () => {
       expect(queries()).toBe(2);
       // Same rows, same bytes: the content ETag is unchanged, so clients keep their copy (304).
       expect(rebuilt.headers.etag).toBe(first.headers.etag);
+    } finally {
+      await counted.close();
+    }
+  });
+
+  it('does not look up the session of a signed-in browser for a cached tile (a tile is the same for everyone)', async () => {
+    const { handle, queries } = counting(h);
+    const counted = await buildApp({ handle, tiles: { writePollMs: 0 } });
+    try {
+      const path = url('communes', tileOf(0.015, 45.005, 10));
+      const headers = { 'accept-encoding': 'gzip', cookie: `${SESSION_COOKIE}=${'s'.repeat(43)}` };
+      expect((await counted.inject({ method: 'GET', url: path, headers })).statusCode).toBe(200);
+      expect(queries()).toBe(1);
+      expect((await counted.inject({ method: 'GET', url: path, headers })).statusCode).toBe(200);
+      expect(queries()).toBe(1);
+      // Elsewhere the cookie is still read: an API answer that depends on who asks looks it up.
+      await counted.inject({ method: 'GET', url: '/api/auth/me', headers });
+      expect(queries()).toBeGreaterThan(1);
     } finally {
       await counted.close();
     }

@@ -55,6 +55,16 @@ export function etagMatches(ifNoneMatch: string | undefined, etag: string): bool
  */
 export function acceptsGzip(acceptEncoding: string | undefined): boolean {
   if (!acceptEncoding) return false;
+  // A browser sends the same header with every tile of a map view: remember the last answer.
+  if (acceptEncoding === lastAcceptEncoding) return lastAcceptsGzip;
+  lastAcceptsGzip = parseAcceptsGzip(acceptEncoding);
+  lastAcceptEncoding = acceptEncoding;
+  return lastAcceptsGzip;
+}
+let lastAcceptEncoding: string | undefined;
+let lastAcceptsGzip = false;
+
+function parseAcceptsGzip(acceptEncoding: string): boolean {
   const q = new Map<string, number>();
   for (const part of acceptEncoding.split(',')) {
     const [coding, ...params] = part.trim().toLowerCase().split(';');
@@ -90,15 +100,21 @@ export class TileCache {
     return this.#bytes;
   }
 
-  /** The tile under `key`, built once by `build` when it is not held. */
-  async get(key: string, build: () => Promise<PackedTile>): Promise<PackedTile> {
+  /** The tile under `key` when it is held (and now the most recently used), without waiting for anything. */
+  peek(key: string): PackedTile | undefined {
     const hit = this.#entries.get(key);
     if (hit) {
       // Re-inserting moves the key to the end: Map keeps insertion order, so the first key is the oldest.
       this.#entries.delete(key);
       this.#entries.set(key, hit);
-      return hit;
     }
+    return hit;
+  }
+
+  /** The tile under `key`, built once by `build` when it is not held. */
+  async get(key: string, build: () => Promise<PackedTile>): Promise<PackedTile> {
+    const hit = this.peek(key);
+    if (hit) return hit;
     const pending = this.#pending.get(key);
     if (pending) return pending;
     const promise = build().then((tile) => {

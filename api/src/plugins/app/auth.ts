@@ -101,6 +101,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false: a POST that changes nothing (a computation on a posted geometry) needs no CSRF token. */
     csrf?: boolean;
+    /** false: a read whose answer is the same for everyone (vector tiles); its requests' session cookie is not looked up. */
+    session?: boolean;
   }
 }
 
@@ -221,8 +223,19 @@ export default fp<AuthOptions>(async (app, options) => {
     }
   });
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+  // A callback hook whose common cases (no /api path; a read without a session cookie; a read
+  // of a route that answers everyone alike) cost no promise; the rest is `resolveRequest`.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith('/api/')) return done();
+    const unsafe = UNSAFE.has(request.method);
+    // `session: false` (public vector tiles): the answer is the same for everyone, so the
+    // session is not looked up (a query per request for a signed-in browser). Writes always are.
+    // (The cookie first: Fastify builds a new routeOptions object at each read.)
+    if (!unsafe && (request.cookies[SESSION_COOKIE] === undefined || request.routeOptions.config.session === false)) return done();
+    resolveRequest(request, reply).then(() => done(), done);
+  });
+
+  async function resolveRequest(request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
     const secret = request.cookies[SESSION_COOKIE];
     if (secret) {
       const session = await findSession(app.db, secret);
@@ -263,7 +276,8 @@ export default fp<AuthOptions>(async (app, options) => {
         `Jeton CSRF invalide pour cette session : relisez csrfToken dans GET /api/auth/me (il change à chaque connexion).`,
         'Invalid CSRF token for this session: read csrfToken again from GET /api/auth/me (it changes at every sign-in).');
     }
-  });
+    return undefined;
+  }
 }, { name: 'auth', dependencies: ['db'] });
 
 /** Whether an `Origin` header names the host the request was sent to (`null` origins never do). */

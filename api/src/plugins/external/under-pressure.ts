@@ -49,17 +49,20 @@ export default fp<LoadSheddingOptions>(async (app, options) => {
 
   const { waiting, oldestWaitMs } = options.handle;
   if (waiting && oldestWaitMs && (maxDbQueue > 0 || maxDbWaitMs > 0)) {
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/api/health')) return;
+    // A callback hook (no promise per request); after a 503 is sent, Fastify runs nothing more.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.url.startsWith('/api/health')) return done();
       const queued = waiting();
       if (maxDbQueue > 0 && queued > maxDbQueue) {
-        return busy(request, reply, { fr: `${queued} requêtes attendent la base`, en: `${queued} queries wait for the database` });
+        busy(request, reply, { fr: `${queued} requêtes attendent la base`, en: `${queued} queries wait for the database` });
+        return done();
       }
       const waited = oldestWaitMs();
       if (maxDbWaitMs > 0 && waited > maxDbWaitMs) {
         const s = (waited / 1000).toFixed(1);
-        return busy(request, reply, { fr: `une requête attend la base depuis ${s} s`, en: `a query has waited ${s} s for the database` });
+        busy(request, reply, { fr: `une requête attend la base depuis ${s} s`, en: `a query has waited ${s} s for the database` });
       }
+      done();
     });
   }
 }, { name: 'load-shedding' });

@@ -150,9 +150,12 @@ const ogc: FastifyPluginAsyncTypebox<OgcOptions> = async (app, options) => {
     };
     const { limit, offset } = query;
     const where = whereClause(layer, filter);
-    // A page that fits in one query is one statement; a bigger one reads its keys first (the
-    // filter and the sort run once), then its features by key, `pageSize` at a time.
-    const features = async () => (limit <= pageSize
+    // A page that fits in one query is one statement. A bigger one without a filter is read by
+    // key ranges (`key > last`: each query a range of the primary key's index, as cheap as the
+    // one big statement); a filtered one reads its keys first (the filter and the sort run
+    // once), then its features by key, `pageSize` at a time.
+    const filtered = filter.bbox !== undefined || filter.equals.length > 0 || filter.condition !== undefined || filter.datetime !== undefined;
+    const features = async () => (limit <= pageSize || !filtered
       ? featurePages(app.db, layer, where, { offset, limit, pageSize })
       : featuresByKeys(app.db, layer, await pageKeys(app.db, layer, where, offset, limit), pageSize));
     const [matched, pages] = await Promise.all([countFeatures(app.db, layer, filter), features().then(readAhead)]);

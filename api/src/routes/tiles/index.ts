@@ -86,6 +86,12 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
   if (app.dbMode === 'postgres' && pollMs > 0) await watchOtherWriters(app, pollMs);
 
   app.get('/:collection/:z/:x/:y.mvt', {
+    // What a tile request does not need, skipped on the path every map view takes dozens of
+    // times: @fastify/compress (the gzip bytes are cached with the tile; a GET has no body to
+    // inflate) and the session lookup (a tile is the same for everyone).
+    compress: false,
+    decompress: false,
+    config: { session: false },
     schema: {
       summary: 'Tuile vectorielle / Vector tile',
       description: `Mapbox Vector Tile 2.1, one layer named after the collection. Below zoom ${options.clusterBelowZoom}, points are `
@@ -107,7 +113,8 @@ const tiles: FastifyPluginAsyncTypebox<TilesPluginOptions> = async (app, opts) =
     // before the tile is built, and writers bump it after they commit, so a tile is always at
     // least as new as its key says.
     const key = `${layer.id}/${tile.z}/${tile.x}/${tile.y}@${layerVersion(layer.id)}`;
-    const packed = await cache.get(key, async () => packTile(await renderTile(app.db, app.dbMode, layer, tile, options)));
+    // A hit is answered without a promise in between.
+    const packed = cache.peek(key) ?? await cache.get(key, async () => packTile(await renderTile(app.db, app.dbMode, layer, tile, options)));
 
     reply.header('Cache-Control', CACHE_CONTROL);
     if (packed.raw.length === 0) return reply.code(204).send(null);
