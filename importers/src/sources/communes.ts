@@ -3,9 +3,10 @@
 // polygons are then the unions of their member communes.
 import { type RawBuilder, sql } from 'kysely';
 import type { CommunesTable } from '@maillage/sql';
+import { ellipsoidalArea } from '../area.ts';
+import { CoverageUnion } from '../coverage-union.ts';
 import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
-import { CoverageUnion } from '../coverage-union.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
 import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
@@ -87,18 +88,19 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   await sql`ALTER TABLE commune_parts ALTER COLUMN geom SET STORAGE EXTERNAL`.execute(trx);
   let polygonsRead = 0;
   await InFlight.with(async (inFlight) => {
-    let parts: { code: string; code_2018: string; wkb: string }[] = [];
+    let parts: { code: string; code_2018: string; wkb: string; area_m2: number | null }[] = [];
     const flush = async () => {
       if (parts.length === 0) return;
-      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', wkb: 'text' });
+      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', wkb: 'text', area_m2: 'float8' });
       parts = [];
       // Each OFFSET 0 keeps a step from being inlined into the next, where its expression would be
       // evaluated once per use: the WKB parse seven times and ST_IsValid four times per polygon.
+      // The area comes measured from the client (src/area.ts); a repaired polygon is measured here.
       await inFlight.send(() => sql`INSERT INTO commune_parts (code, code_2018, geom, repaired, area_m2, point)
-        SELECT code, code_2018, g, NOT valid, ST_Area(g::geography), ST_PointOnSurface(g)
-        FROM (SELECT code, code_2018, valid, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
-              FROM (SELECT code, code_2018, geom, ST_IsValid(geom) AS valid
-                    FROM (SELECT r.code, r.code_2018, r.wkb::geometry AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
+        SELECT code, code_2018, g, NOT valid, CASE WHEN valid AND area_m2 IS NOT NULL THEN area_m2 ELSE ST_Area(g::geography) END, ST_PointOnSurface(g)
+        FROM (SELECT code, code_2018, valid, area_m2, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
+              FROM (SELECT code, code_2018, geom, area_m2, ST_IsValid(geom) AS valid
+                    FROM (SELECT r.code, r.code_2018, r.area_m2, r.wkb::geometry AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
               OFFSET 0) p`.execute(trx));
     };
     const opened = await openInput(input.polygons);
@@ -128,8 +130,10 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
         continue;
       }
       const geometry = item.feature.geometry as { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] & number[][][][] };
-      parts.push({ code: commune.code, code_2018: code2018, wkb: ewkbHex(geometry) });
-      for (const polygon of geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates) {
+      const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
+      const area = ellipsoidalArea(polygons);
+      parts.push({ code: commune.code, code_2018: code2018, wkb: ewkbHex(geometry), area_m2: Number.isFinite(area) ? area : null });
+      for (const polygon of polygons) {
         if (absorbing.has(commune.code)) drafts.add(mergedKey(commune.code), polygon);
         if (input.epci && commune.epci_siren) drafts.add(epciKey(commune.epci_siren), polygon);
       }
