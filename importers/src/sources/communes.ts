@@ -9,7 +9,7 @@ import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
+import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged, withIndexesBuiltAfter } from '../pipeline.ts';
 import { text } from '../points.ts';
 import { ewkbHex } from '../wkb.ts';
 
@@ -173,26 +173,30 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
 
   const columns = ['name', 'population', 'epci_siren', 'epci_name', 'departement', 'departement_name', 'region', 'region_name',
     'arrondissement', 'siren', 'postal_codes', 'former_codes', 'zone', 'geom', 'point', 'area_m2', 'licence', 'source'] as const;
-  for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
-    const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
-      code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
-      departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
-      postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
-    });
-    await countWrites(ctx, sql`
-      INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
-      SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
-             v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
-             g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
-      FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
-      ${updateIfChanged('code', columns)}`);
-    ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
-  }
+  await withIndexesBuiltAfter(ctx, 'communes', async () => {
+    for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
+      const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
+        code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
+        departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
+        postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
+      });
+      await countWrites(ctx, sql`
+        INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
+        SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
+               v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
+               g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
+        FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
+        ${updateIfChanged('code', columns)}`);
+      ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
+    }
+  });
   const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_parts`.execute(trx)).rows[0]!.n;
   if (withoutPolygon > 0) ctx.note(`${withoutPolygon} metropolitan communes in scope have no 2018 polygon`);
   if (input.epci) await importEpci(ctx, input.epci, rows, union, (sirens) => draftsOf(epciKey, sirens));
   // Fresh statistics, or the next point import plans its commune lookups blind (and JIT-compiles each batch).
-  await sql`ANALYZE communes`.execute(ctx.trx);
+  // Only the columns that queries filter, join or search on (0.55 s instead of 0.9 s of server CPU for
+  // France: the text arrays and the other columns are left to autovacuum's next ANALYZE).
+  await sql`ANALYZE communes (code, name, departement, epci_siren, region, geom, point)`.execute(ctx.trx);
 }
 
 /**
@@ -223,7 +227,7 @@ async function polygonUnion(ctx: ImportContext): Promise<PolygonUnion> {
     name: `shared edges cancelled as the polygons stream in, else ${coverage ? 'ST_CoverageUnion' : 'ST_Buffer(ST_Collect(…), 0)'}`,
     // MATERIALIZED: each check (ST_IsValid) runs once per group.
     dissolve: (members, drafts) => sql`
-      WITH sums AS (SELECT key, sum(ST_Area(geom)) AS members_area FROM ${members} GROUP BY key),
+      WITH sums AS (SELECT m.key, sum(ST_Area(m.geom)) AS members_area FROM ${members} m GROUP BY m.key),
       drafted AS MATERIALIZED (SELECT s.key, d.geom, s.members_area, d.geom IS NOT NULL AND ${fits(sql`d.geom`)} AS ok
         FROM sums s LEFT JOIN ${drafts} d ON d.key = s.key),
       fast AS MATERIALIZED (SELECT key, geom, ${fits(sql`geom`)} AS ok
@@ -253,9 +257,11 @@ async function importEpci(ctx: ImportContext, path: string, communes: Commune202
       population: Number.isFinite(population) ? population : null, commune_count: Number.isFinite(count) ? count : null });
   }
   if (epci.length === 0) return;
+  // A subquery rather than a CTE: read again where it is used instead of copying every member's
+  // polygon into a CTE's tuple store (the drafts need only the members' total area).
+  const members = sql`(SELECT epci_siren AS key, geom FROM communes WHERE epci_siren = ANY(${epci.map((e) => e.siren)}::text[]) AND geom IS NOT NULL)`;
   const r = await sql<{ redone: number }>`
-    WITH members AS (SELECT epci_siren AS key, geom FROM communes WHERE epci_siren = ANY(${epci.map((e) => e.siren)}::text[]) AND geom IS NOT NULL),
-    d AS (${union.dissolve(sql`members`, drafts(epci.map((e) => e.siren)))}),
+    WITH d AS (${union.dissolve(members, drafts(epci.map((e) => e.siren)))}),
     ins AS (
       INSERT INTO epci AS t (siren, name, type, population, commune_count, geom, source, licence)
       SELECT v.siren, v.name, v.type, v.population, v.commune_count, d.geom, ${ctx.source.key}, ${ctx.licence}
