@@ -202,26 +202,6 @@ export function jsonRows(rows: readonly object[], alias: string, columns: Readon
   return sql`json_to_recordset(${JSON.stringify(rows)}::json) AS ${sql.id(alias)}(${sql.join(definition)})`;
 }
 
-/**
- * Runs `write` with the table's secondary indexes dropped when the table is empty, then builds
- * them again, in the same transaction: one sorted build costs less than maintaining them row by
- * row (bench/README.md). The unique indexes stay, as the upserts' ON CONFLICT needs them. On a
- * table that has rows, `write` runs with the indexes as they are. Dropping an index locks the
- * table until the import commits: readers of a table being filled for the first time wait
- * instead of seeing it empty.
- */
-export async function withIndexesBuiltAfter(ctx: ImportContext, table: FeatureTable | 'communes', write: () => Promise<void>): Promise<void> {
-  const empty = (await sql<{ empty: boolean }>`SELECT NOT EXISTS (SELECT FROM ${sql.table(table)}) AS empty`.execute(ctx.trx)).rows[0]!.empty;
-  const indexes = !empty ? [] : (await sql<{ name: string; definition: string }>`
-    SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
-    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-    WHERE x.indrelid = ${table}::regclass AND NOT x.indisunique`.execute(ctx.trx)).rows;
-  for (const index of indexes) await sql`DROP INDEX ${sql.id(index.name)}`.execute(ctx.trx);
-  await write();
-  // The definitions are the catalogue's own (pg_get_indexdef), not text built here.
-  for (const index of indexes) await sql.raw(index.definition).execute(ctx.trx);
-}
-
 /** The SQL type of each column of a table, as `format_type` writes it (`text[]`, `jsonb`…). */
 export async function columnTypes(ctx: ImportContext, table: string): Promise<Map<string, string>> {
   const r = await sql<{ name: string; type: string }>`

@@ -9,7 +9,7 @@ import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged, withIndexesBuiltAfter } from '../pipeline.ts';
+import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
 import { ewkbHex } from '../wkb.ts';
 
@@ -173,23 +173,21 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
 
   const columns = ['name', 'population', 'epci_siren', 'epci_name', 'departement', 'departement_name', 'region', 'region_name',
     'arrondissement', 'siren', 'postal_codes', 'former_codes', 'zone', 'geom', 'point', 'area_m2', 'licence', 'source'] as const;
-  await withIndexesBuiltAfter(ctx, 'communes', async () => {
-    for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
-      const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
-        code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
-        departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
-        postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
-      });
-      await countWrites(ctx, sql`
-        INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
-        SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
-               v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
-               g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
-        FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
-        ${updateIfChanged('code', columns)}`);
-      ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
-    }
-  });
+  for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
+    const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
+      code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
+      departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
+      postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
+    });
+    await countWrites(ctx, sql`
+      INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
+      SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
+             v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
+             g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
+      FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
+      ${updateIfChanged('code', columns)}`);
+    ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
+  }
   const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_parts`.execute(trx)).rows[0]!.n;
   if (withoutPolygon > 0) ctx.note(`${withoutPolygon} metropolitan communes in scope have no 2018 polygon`);
   if (input.epci) await importEpci(ctx, input.epci, rows, union, (sirens) => draftsOf(epciKey, sirens));
