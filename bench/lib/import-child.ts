@@ -5,10 +5,13 @@
 //   node bench/lib/import-child.ts --engine postgis --url postgres://…/db --job communes --data DIR --report out.json
 //   node bench/lib/import-child.ts --engine pglite --data-dir /tmp/x --job none --report out.json
 import { writeFileSync } from 'node:fs';
+import { enableCompileCache } from 'node:module';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const started = performance.now(); // ms since this process started (Node's boot before it)
+// As importers/src/cli.ts does, before the modules are loaded.
+enableCompileCache();
 
 export interface ChildReport {
   engine: 'postgis' | 'pglite';

@@ -44,7 +44,7 @@ const points = join(data, 'paysdelaloire_hors85_poi_osm_2019.geojson.gz');
 /** The statement families of the importers, by what their SQL says. */
 function family(text: string): string {
   const rules: [RegExp, string][] = [
-    [/INSERT INTO commune_parts/, 'stream 2018 polygons as WKB (+ ST_IsValid/ST_MakeValid, ST_Area(geography), ST_PointOnSurface per part), batches of 2000'],
+    [/INSERT INTO commune_parts/, 'stream 2018 polygons as WKB (+ ST_IsValid/ST_MakeValid, ST_PointOnSurface per part; area from the client), batches of 2000'],
     [/CREATE TEMP TABLE commune_geoms/, 'communes of one 2018 polygon: keep its figures'],
     [/INSERT INTO commune_geoms/, 'merged communes: ST_Union of their parts, area, point'],
     [/INSERT INTO communes/, 'insert communes (indexes), batches of 5000'],

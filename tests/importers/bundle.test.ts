@@ -54,7 +54,7 @@ describe(`demo territory from the real bundle (${dbModeName()})`, () => {
   });
 
   it('builds each EPCI polygon as the union of its member communes: the shape of ST_Union, the area of their sum', async () => {
-    // The import dissolves with a faster union than ST_Union (ST_CoverageUnion or a zero buffer): same result on this data.
+    // The import dissolves with faster unions than ST_Union (the client's shared-edge drafts, else ST_CoverageUnion or a zero buffer): same result on this data.
     const r = await sql<{ n: number; unequal: number; worst: number }>`
       WITH u AS (SELECT epci_siren AS siren, ST_Union(geom) AS geom, sum(ST_Area(geom)) AS members
                  FROM communes WHERE geom IS NOT NULL AND epci_siren IS NOT NULL GROUP BY epci_siren)
