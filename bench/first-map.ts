@@ -6,8 +6,9 @@
 //
 // Measured from navigationStart (performance.timeOrigin) to the explorer's own ready signal,
 // the `maillage:map-ready` performance mark (Explorer.svelte sets it, with `data-ready` on <main>
-// and `window.__maillage.ready`, at the first `idle` with the tiles of every visible layer loaded
-// and drawn); also first contentful paint and `maillage:map-load` (the style has loaded: what
+// and `window.__maillage.ready`, once the tiles of every visible layer are loaded, the map has
+// drawn them in one frame — it draws nothing before, see MapLibre.svelte's `hold` — and the next
+// animation frame has come, by when the compositor has the pixels); also first contentful paint and `maillage:map-load` (the style has loaded: what
 // comes before is JavaScript, after is tiles and drawing). Goal: ready ≤ 2 s, median.
 //
 // Bytes of the first page, over the requests that finished before the ready mark (Playwright's
