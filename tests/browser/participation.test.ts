@@ -167,6 +167,29 @@ describe('participation', () => {
 		await shot('account-approved');
 	});
 
+	test('reports an error on the café: an unchanged form is refused, a new name is sent for moderation', { timeout: 90_000 }, async () => {
+		const items = await (await page.request.get(url(`/api/ogc/collections/places/items?filter=${encodeURIComponent(`name = '${cafeName}'`)}`))).json();
+		const id = String(items.features[0].id);
+		await page.goto(url(`/contribuer/correction?layer=places&id=${id}`));
+		const form = page.locator('form[data-form="correction"]');
+		await form.waitFor();
+		await form.getByRole('button', { name: 'Envoyer la correction' }).click();
+		await expect(form.getByRole('alert').textContent()).resolves.toBe('Changez au moins une valeur, ou la position.');
+		await form.locator('#fix-name').fill(`${cafeName} (place du marché)`);
+		await form.getByRole('button', { name: 'Envoyer la correction' }).click();
+		await expect(form.getByRole('alert').textContent()).resolves.toMatch(/Dites en quelques mots ce qui est faux/);
+		await form.getByLabel('Ce qui est faux').fill('Le nom a changé à la reprise du café.');
+		await form.getByRole('checkbox', { name: /J’accepte que ma contribution soit publiée/ }).check();
+		await form.getByRole('button', { name: 'Envoyer la correction' }).click();
+		await page.getByRole('status').filter({ hasText: 'Votre contribution est enregistrée' }).waitFor();
+		// The place itself is unchanged until a moderator approves the correction.
+		const after = await (await page.request.get(url(`/api/ogc/collections/places/items/${id}`))).json();
+		expect(after.properties.name).toBe(cafeName);
+		await page.goto(url('/compte'));
+		await page.locator('[data-table="contributions"] tbody tr').first().waitFor();
+		expect(await page.locator('[data-table="contributions"] tr[data-status="pending"]').count()).toBe(1);
+	});
+
 	test('a project page: support once, comment as text', { timeout: 90_000 }, async () => {
 		// The project is proposed and approved through the API, with each one's session.
 		const me = await (await page.request.get(url('/api/auth/me'))).json();
