@@ -1,7 +1,7 @@
 /**
  * The unmet-needs page in headless Chromium: the default analysis of Mayenne (figures, ranked
  * table, choropleth drawn), a new distance threshold through the form, sorting, a commune shown
- * on the map with its lines, every commune linked to its nearest café (deck.gl), the method page, English, no console error. Saves screenshots
+ * on the map with its lines, every commune linked to its nearest café (deck.gl), the method page, English, the page as the server renders it, no console error. Saves screenshots
  * (analysis-desktop.png, analysis-selected.png, analysis-lines.png, analysis-mobile.png, analysis-method.png).
  *
  * Needs a running portal with the demo loaded:
@@ -139,6 +139,18 @@ describe('unmet-needs analysis page', () => {
 		const response = await page.goto(new URL('/analyse?categories=cafe_bar&max_km=500&scope=departement:53', baseUrl).href);
 		expect(response?.status()).toBe(200);
 		expect(await page.getByRole('alert').textContent()).toMatch(/au plus 200/);
+	});
+
+	test('renders the form as the URL says before any script runs (a refusal, one alert)', async () => {
+		// The page as the server sends it: what a reader without JavaScript gets, and what shows
+		// until hydration. The form once said « no category » here, beside the refusal.
+		const response = await fetch(new URL('/analyse?categories=cafe_bar&max_km=500&scope=departement:53', baseUrl));
+		expect(response.status).toBe(200);
+		const html = await response.text();
+		expect(html.match(/role="alert"/g)).toHaveLength(1);
+		expect(html).toMatch(/au plus 200/);
+		expect(html).toMatch(/<input type="checkbox" name="category" value="cafe_bar"[^>]*checked/);
+		expect(html).not.toMatch(/<input type="checkbox" name="category" value="grocery"[^>]*checked/);
 	});
 
 	test('logs no console error', () => {
