@@ -63,10 +63,14 @@ export const communeFill: Omit<FillLayerSpecification, 'source'> = {
 	}
 };
 
+/**
+ * Borders between communes. Mitred joins, not round: at these widths nobody sees the difference,
+ * and a round join adds a fan of triangles at every vertex of every border — on a cold start in
+ * software rendering, a quarter of the cost of each frame (bench/README.md, first map).
+ */
 export const communeOutline: Omit<LineLayerSpecification, 'source'> = {
 	id: communeLayerIds.outline,
 	type: 'line',
-	layout: { 'line-join': 'round' },
 	paint: {
 		'line-color': '#ffffff',
 		'line-opacity': 0.9,
