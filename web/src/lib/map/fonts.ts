@@ -28,3 +28,9 @@ export const fontFaces: FontFacesSpecification = {
 		{ url: latinExt700, 'unicode-range': latinExtRange }
 	]
 };
+
+/**
+ * The files the labels of a French map need, for the page to preload: MapLibre asks for them
+ * only once it lays out the first label, late in a cold start.
+ */
+export const labelFontFiles = [latin500, latin700];
