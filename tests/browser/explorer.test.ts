@@ -1,6 +1,6 @@
 /**
  * The map explorer (home page and /embed) in headless Chromium, on the demo territory: layers
- * drawn from their vector tiles and counted in view, a layer switched off and on, a filter,
+ * drawn from their vector tiles or, small ones, from one GeoJSON request, and counted in view, a layer switched off and on, a filter,
  * the search (« chateau gontier », keyboard only) flying to the commune, its page, a click on a
  * place and its details, a shared link reopened in a fresh browser, English, a 375×667 touch
  * screen, the embed in an iframe, axe-core on the main pages, and no console error. Saves
@@ -28,7 +28,7 @@ interface ExplorerHandle {
 		getZoom(): number;
 		getBounds(): { getWest(): number; getSouth(): number; getEast(): number; getNorth(): number };
 		getLayoutProperty(layer: string, name: string): unknown;
-		getSource(id: string): unknown;
+		getSource(id: string): { type: string } | undefined;
 		loaded(): boolean;
 		project(lngLat: [number, number]): { x: number; y: number };
 		queryRenderedFeatures(options: { layers: string[] }): { id?: unknown; properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } }[];
@@ -84,24 +84,33 @@ describe('map explorer, desktop', () => {
 		await browser?.close();
 	});
 
-	test('opens on the territory, every layer from its tiles, with counts in view', { timeout: 90_000 }, async () => {
+	test('opens on the territory, places from their tiles, a small layer from one GeoJSON request, with counts in view', { timeout: 90_000 }, async () => {
+		const requests: string[] = [];
+		const record = (request: { url(): string }) => requests.push(new URL(request.url()).pathname);
+		page.on('request', record);
 		const response = await page.goto(new URL('/', baseUrl).href);
 		expect(response?.status()).toBe(200);
 		await waitForExplorer(page);
+		page.off('request', record);
 		const drawn = await page.evaluate(() => {
 			const { map } = (globalThis as unknown as ExplorerWindow).__maillage!;
 			return {
 				communes: map.queryRenderedFeatures({ layers: ['communes-fill'] }).length,
 				places: map.queryRenderedFeatures({ layers: ['places-groups', 'places-icons'] }).length,
-				tiersLieux: map.queryRenderedFeatures({ layers: ['tiers_lieux-groups', 'tiers_lieux-icons'] }).length,
-				// Tiles, not GeoJSON: the source is a vector source named after the layer.
-				placesSource: (map.getSource('places') as { type?: string } | undefined)?.type
+				tiersLieux: map.queryRenderedFeatures({ layers: ['tiers_lieux~geojson-groups', 'tiers_lieux~geojson-icons'] }).length,
+				placesSource: map.getSource('places')?.type,
+				tiersLieuxSources: [map.getSource('tiers_lieux')?.type ?? null, map.getSource('tiers_lieux~geojson')?.type ?? null]
 			};
 		});
 		expect(drawn.communes).toBeGreaterThan(100);
 		expect(drawn.places).toBeGreaterThan(100);
 		expect(drawn.tiersLieux).toBeGreaterThan(0);
+		// The 15,911 places come as tiles; the tiers-lieux (a few hundred) as one GeoJSON, never as tiles.
 		expect(drawn.placesSource).toBe('vector');
+		expect(requests.filter((r) => r.startsWith('/api/tiles/places/')).length).toBeGreaterThan(0);
+		expect(drawn.tiersLieuxSources).toEqual([null, 'geojson']);
+		expect(requests.filter((r) => r.startsWith('/api/tiles/tiers_lieux/'))).toEqual([]);
+		expect(requests.filter((r) => r === '/api/ogc/collections/tiers_lieux/items')).toHaveLength(1);
 
 		// The count beside each layer is the API's own count in the map's bounds.
 		const places = await panelCount(page, 'places');
@@ -114,7 +123,7 @@ describe('map explorer, desktop', () => {
 
 	test('switches a layer off and on: its drawing and its credit follow', { timeout: 30_000 }, async () => {
 		const toggle = page.getByRole('checkbox', { name: 'Tiers-lieux' });
-		const layers = ['tiers_lieux-groups', 'tiers_lieux-group-counts', 'tiers_lieux-icons'];
+		const layers = ['tiers_lieux~geojson-groups', 'tiers_lieux~geojson-group-counts', 'tiers_lieux~geojson-icons'];
 		await toggle.uncheck();
 		await settled(page);
 		const hidden = await page.evaluate((ids) => {
@@ -144,11 +153,11 @@ describe('map explorer, desktop', () => {
 		const bakeries = await matchedInView(page, 'places', "category = 'bakery'");
 		expect(bakeries).toBeGreaterThan(0);
 		await expect.poll(() => panelCount(page, 'places'), { timeout: 15_000 }).toBe(bakeries);
-		await page.waitForFunction(() => (globalThis as unknown as ExplorerWindow).__maillage!.map.getSource('places~filtered') !== undefined, null, { timeout: 20_000 });
+		await page.waitForFunction(() => (globalThis as unknown as ExplorerWindow).__maillage!.map.getSource('places~geojson') !== undefined, null, { timeout: 20_000 });
 		await settled(page);
 		const drawn = await page.evaluate(() => {
 			const { map } = (globalThis as unknown as ExplorerWindow).__maillage!;
-			return [...new Set(map.querySourceFeatures('places~filtered').map((f) => f.properties.category).filter(Boolean))];
+			return [...new Set(map.querySourceFeatures('places~geojson').map((f) => f.properties.category).filter(Boolean))];
 		});
 		expect(drawn).toEqual(['bakery']);
 		await page.screenshot({ path: join(screenshots, 'explorer-filter.png') });

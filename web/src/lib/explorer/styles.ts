@@ -1,6 +1,7 @@
 /**
  * MapLibre style layers of the explorer, built from the catalogue: one set per dataset, drawn
- * from its vector tiles or, when a filter needs it, from the matching features as GeoJSON.
+ * from its vector tiles or from its features as GeoJSON (a small layer always, a larger one when
+ * a filter needs it).
  * Both sources give the same properties, so one set of expressions draws either.
  */
 import type {
@@ -35,9 +36,9 @@ export function slotOrder(layers: readonly ExplorerLayer[]): string[] {
 	return [...layers.map((l) => l.id), 'labels', 'selection'].map(slotId);
 }
 
-/** Source id of a dataset: its tiles, or the GeoJSON of its filtered features. */
-export function sourceId(layer: string, variant: 'tiles' | 'filtered'): string {
-	return variant === 'tiles' ? layer : `${layer}~filtered`;
+/** Source id of a dataset: its tiles, or its features as GeoJSON (all of a small layer, or those a filter keeps). */
+export function sourceId(layer: string, variant: 'tiles' | 'geojson'): string {
+	return variant === 'tiles' ? layer : `${layer}~geojson`;
 }
 
 /**
@@ -86,11 +87,11 @@ function both(a: ExpressionSpecification, b: ExpressionSpecification | null): Ex
  */
 export function datasetStyle(
 	layer: ExplorerLayer,
-	variant: 'tiles' | 'filtered',
+	variant: 'tiles' | 'geojson',
 	filter: ExpressionSpecification | null,
 	groupFilter: ExpressionSpecification | null
 ): LayerStyleSet {
-	const prefix = variant === 'tiles' ? layer.id : `${layer.id}~filtered`;
+	const prefix = variant === 'tiles' ? layer.id : `${layer.id}~geojson`;
 	const sourceLayer = variant === 'tiles' ? { 'source-layer': layer.id } : {};
 	const common = { minzoom: layer.minzoom, ...sourceLayer };
 
