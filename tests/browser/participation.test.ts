@@ -187,7 +187,10 @@ describe('participation', () => {
 		expect(after.properties.name).toBe(cafeName);
 		await page.goto(url('/compte'));
 		await page.locator('[data-table="contributions"] tbody tr').first().waitFor();
-		expect(await page.locator('[data-table="contributions"] tr[data-status="pending"]').count()).toBe(1);
+		const pending = page.locator('[data-table="contributions"] tr[data-status="pending"]');
+		expect(await pending.count()).toBe(1);
+		// Named after the place it corrects, not after its key.
+		await expect(pending.locator('td').first().textContent()).resolves.toBe(cafeName);
 	});
 
 	test('a project page: support once, comment as text', { timeout: 90_000 }, async () => {

@@ -213,6 +213,11 @@ describe(`contributions and moderation (${dbModeName()})`, () => {
     const r = await contribute(citizen, { kind: 'correction', layer: 'places', featureId: String(cafeId), changes: { name: 'Café de la Place (chez Jo)' }, location: [0.0051, 45.005], comment: 'Le nom a changé' });
     expect(r.statusCode).toBe(201);
     expect(r.json().contribution).toMatchObject({ kind: 'correction', targetId: String(cafeId), licence: 'ODbL 1.0' });
+    // Its author sees which place it is about by name, not by its key.
+    const mine = (await app.inject({ url: '/api/contributions/mine', headers: citizen.headers })).json();
+    expect(mine.contributions.find((c: { id: number }) => c.id === r.json().contribution.id)).toMatchObject({ title: 'Café de la Place' });
+    const one = (await app.inject({ url: `/api/contributions/${r.json().contribution.id}`, headers: citizen.headers })).json();
+    expect(one.title).toBe('Café de la Place');
     const d = await decide(r.json().contribution.id, 'approve');
     expect(d.statusCode).toBe(200);
     const cafe = (await app.inject(`/api/ogc/collections/places/items/${cafeId}`)).json();

@@ -210,6 +210,28 @@ export function keyEquals(layer: LayerDefinition, id: string): RawBuilder<boolea
   return layer.idColumn === 'id' ? sql<boolean>`t.id = ${id}::bigint` : sql<boolean>`t.${sql.id(layer.idColumn)} = ${id}`;
 }
 
+/**
+ * What the targets of corrections are called now (the name of a place, the title of a project…),
+ * keyed `layer/id`: one query per layer. A target that is gone, or unnamed, has no entry.
+ */
+export async function targetLabels(db: Kysely<Database>, rows: readonly ContributionRow[]): Promise<Map<string, string>> {
+  const idsByLayer = new Map<LayerDefinition, string[]>();
+  for (const r of rows) {
+    const layer = r.kind === 'correction' && r.target_layer ? findLayer(r.target_layer) : undefined;
+    if (!layer || r.target_id === null || !validFeatureId(layer, r.target_id)) continue;
+    idsByLayer.set(layer, [...(idsByLayer.get(layer) ?? []), r.target_id]);
+  }
+  const labels = new Map<string, string>();
+  for (const [layer, ids] of idsByLayer) {
+    const key = layer.idColumn === 'id' ? sql`t.id = ANY(${ids}::bigint[])` : sql`t.${sql.id(layer.idColumn)} = ANY(${ids}::text[])`;
+    const found = await sql<{ id: string; label: string | null }>`
+      SELECT t.${sql.id(layer.idColumn)}::text AS id, ${labelAndCategory(layer).label} AS label
+      FROM ${sql.table(layer.table)} t WHERE ${key}`.execute(db);
+    for (const f of found.rows) if (f.label) labels.set(`${layer.id}/${f.id}`, f.label);
+  }
+  return labels;
+}
+
 /** True when the feature exists in the layer's table and is public. */
 export async function featureExists(db: Kysely<Database>, layer: LayerDefinition, id: string): Promise<boolean> {
   if (!validFeatureId(layer, id)) return false;

@@ -9,7 +9,7 @@ import { HttpProblem } from '../../problem.ts';
 import { currentUser, requireRole } from '../../plugins/app/auth.ts';
 import { listPlaceCategories } from '../../repositories/categories.repository.ts';
 import {
-  findSimilar, getContribution, insertContribution, listAuthorContributions, type ContributionRow,
+  findSimilar, getContribution, insertContribution, listAuthorContributions, targetLabels, type ContributionRow,
 } from '../../repositories/contributions.repository.ts';
 import { findLayer, LAYERS } from '../../layers/registry.ts';
 import { I18nText, ProblemSchema } from '../schemas.ts';
@@ -138,7 +138,8 @@ const contributions: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     void reply.header('cache-control', 'private, no-store');
     const rows = await listAuthorContributions(app.db, currentUser(request).id, request.query.limit, request.query.offset);
-    return { contributions: rows.map(contributionView) };
+    const labels = await targetLabels(app.db, rows);
+    return { contributions: rows.map((row) => contributionView(row, labels)) };
   });
 
   app.get('/:id', {
@@ -157,7 +158,7 @@ const contributions: FastifyPluginAsyncTypebox = async (app) => {
       throw new HttpProblem(404, `Aucune contribution n° ${request.params.id} parmi les vôtres.`, `No contribution #${request.params.id} among yours.`);
     }
     void reply.header('cache-control', 'private, no-store');
-    return contributionView(row);
+    return contributionView(row, await targetLabels(app.db, [row]));
   });
 };
 
