@@ -273,8 +273,16 @@ describe('map explorer, desktop', () => {
 		// A fresh browser: nothing in common with this one but the address.
 		const other = await launchBrowser(consoleErrors);
 		try {
+			const items: string[] = [];
+			other.page.on('request', (request) => {
+				const path = new URL(request.url()).pathname;
+				if (path.startsWith('/api/ogc/collections/')) items.push(path);
+			});
 			await other.page.goto(link);
 			await waitForExplorer(other.page);
+			// The small layers the link shows are read whole, the others not at all.
+			expect(items).toContain('/api/ogc/collections/programmes/items');
+			expect(items).not.toContain('/api/ogc/collections/vacant_shops/items');
 			const reopened = await other.page.evaluate(() => {
 				const { map, selected } = (globalThis as unknown as ExplorerWindow).__maillage!;
 				return { center: map.getCenter(), zoom: map.getZoom(), selected };
