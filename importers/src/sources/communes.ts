@@ -9,9 +9,9 @@ import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
+import { blobGeometry, countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
-import { ewkbHex } from '../wkb.ts';
+import { EWKB_COLUMNS, EwkbBlob } from '../wkb.ts';
 
 /** A commune of the 2026 list, with the columns the communes table takes from it. */
 type Commune2026 = Pick<CommunesTable, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement' | 'departement_name'
@@ -88,11 +88,14 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   await sql`ALTER TABLE commune_parts ALTER COLUMN geom SET STORAGE EXTERNAL`.execute(trx);
   let polygonsRead = 0;
   await InFlight.with(async (inFlight) => {
-    let parts: { code: string; code_2018: string; wkb: string; area_m2: number | null }[] = [];
+    let parts: { code: string; code_2018: string; area_m2: number | null; wkb_at: number; wkb_length: number }[] = [];
+    let partWkb = new EwkbBlob();
     const flush = async () => {
       if (parts.length === 0) return;
-      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', wkb: 'text', area_m2: 'float8' });
+      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', area_m2: 'float8', ...EWKB_COLUMNS });
+      const geometry = blobGeometry(partWkb.bytes(), 'r');
       parts = [];
+      partWkb = new EwkbBlob();
       // Each OFFSET 0 keeps a step from being inlined into the next, where its expression would be
       // evaluated once per use: the WKB parse seven times and ST_IsValid four times per polygon.
       // The area comes measured from the client (src/area.ts); a repaired polygon is measured here.
@@ -100,7 +103,7 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
         SELECT code, code_2018, g, NOT valid, CASE WHEN valid AND area_m2 IS NOT NULL THEN area_m2 ELSE ST_Area(g::geography) END, ST_PointOnSurface(g)
         FROM (SELECT code, code_2018, valid, area_m2, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
               FROM (SELECT code, code_2018, geom, area_m2, ST_IsValid(geom) AS valid
-                    FROM (SELECT r.code, r.code_2018, r.area_m2, r.wkb::geometry AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
+                    FROM (SELECT r.code, r.code_2018, r.area_m2, ${geometry} AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
               OFFSET 0) p`.execute(trx));
     };
     const opened = await openInput(input.polygons);
@@ -132,7 +135,7 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
       const geometry = item.feature.geometry as { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] & number[][][][] };
       const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
       const area = ellipsoidalArea(polygons);
-      parts.push({ code: commune.code, code_2018: code2018, wkb: ewkbHex(geometry), area_m2: Number.isFinite(area) ? area : null });
+      parts.push({ code: commune.code, code_2018: code2018, area_m2: Number.isFinite(area) ? area : null, ...partWkb.add(geometry) });
       for (const polygon of polygons) {
         if (absorbing.has(commune.code)) drafts.add(mergedKey(commune.code), polygon);
         if (input.epci && commune.epci_siren) drafts.add(epciKey(commune.epci_siren), polygon);
@@ -151,12 +154,13 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   // A draft made from a polygon as the file has it, not as repaired, is not a draft of the union.
   const unusable = new Set(repaired.flatMap((code) => [mergedKey(code), ...(list.get(code)?.epci_siren ? [epciKey(list.get(code)!.epci_siren!)] : [])]));
   const draftsOf = (keyOf: (key: string) => string, keys: Iterable<string>) => {
-    const rows: { key: string; wkb: string }[] = [];
+    const rows: { key: string; wkb_at: number; wkb_length: number }[] = [];
+    const unions = new EwkbBlob();
     for (const key of keys) {
       const coordinates = unusable.has(keyOf(key)) ? null : drafts.union(keyOf(key));
-      if (coordinates) rows.push({ key, wkb: ewkbHex({ type: 'MultiPolygon', coordinates }) });
+      if (coordinates) rows.push({ key, ...unions.add({ type: 'MultiPolygon', coordinates }) });
     }
-    return sql`(SELECT key, wkb::geometry AS geom FROM ${jsonRows(rows, 'r', { key: 'text', wkb: 'text' })})`;
+    return sql`(SELECT key, ${blobGeometry(unions.bytes(), 'r')} AS geom FROM ${jsonRows(rows, 'r', { key: 'text', ...EWKB_COLUMNS })})`;
   };
 
   // A commune made of several 2018 communes gets their union, measured again, in place of its parts.
