@@ -192,6 +192,29 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     expect(z.rows[0]!.wkt).toBe('POINT(1 2)'); // the layers are 2D: an altitude is dropped
   });
 
+  it('gives a commune whose polygon comes twice the union of both, counted once', async () => {
+    // The importer writes a commune of one polygon as that polygon streams in: a second polygon
+    // with the same code, further on, must still end as the union, and the counts as one row.
+    const square = (x0: number) => ({ type: 'Polygon', coordinates: [[[x0, 45], [x0 + 0.01, 45], [x0 + 0.01, 45.01], [x0, 45.01], [x0, 45]]] });
+    const polygons = write('twice_2018.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { code: '95001' }, geometry: square(2) },
+      { type: 'Feature', properties: { code: '95002' }, geometry: square(2.02) },
+      { type: 'Feature', properties: { code: '95001' }, geometry: square(2.01) },
+    ] }));
+    const header = readFileSync(fixture('toy_communes_2026.csv'), 'utf8').split('\n')[0];
+    const list = write('twice_2026.csv', [header,
+      '95001,Deux-Fois,10,,,,95,Test,99,Région Test,951,219500010,95100,metro,',
+      '95002,Une-Fois,20,,,,95,Test,99,Région Test,951,219500020,95200,metro,'].join('\n'));
+    const first = await runImport(h.db, communes({ polygons, list, departements: ['95'] }));
+    expect({ outcome: first.outcome, inserted: first.inserted, updated: first.updated }).toEqual({ outcome: 'committed', inserted: 2, updated: 0 });
+    const r = await sql<{ area: number; parts: number }>`SELECT ST_Area(geom) AS area, ST_NumGeometries(geom) AS parts FROM communes WHERE code = '95001'`.execute(h.db);
+    expect(r.rows[0]!.parts).toBe(1);
+    expect(r.rows[0]!.area).toBeCloseTo(0.02 * 0.01, 12);
+    const again = await runImport(h.db, communes({ polygons, list, departements: ['95'] }));
+    expect({ inserted: again.inserted, updated: again.updated, unchanged: again.unchanged }).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    await sql`DELETE FROM communes WHERE departement = '95'`.execute(h.db);
+  });
+
   it('dissolves overlapping polygons with ST_Union, not with the fast union (merged commune, EPCI)', async () => {
     // 96001 covers 1.00–1.02° E, 96002 1.01–1.03° E: they overlap. 96002 absorbed 96003
     // (1.025–1.035° E), which overlaps it too. A union that only removes shared edges would be
