@@ -251,4 +251,33 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     await sql`DELETE FROM epci WHERE siren = '200000096'`.execute(h.db);
     await sql`DELETE FROM communes WHERE departement = '96'`.execute(h.db);
   });
+  it('gives a point where two communes overlap the commune its source names, else the lowest code', async () => {
+    // 94001 covers 3.00–3.02° E and 94002 3.01–3.03° E: a point at 3.015° E lies in both.
+    const square = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 45], [x1, 45], [x1, 45.01], [x0, 45.01], [x0, 45]]] });
+    const polygons = write('tie_2018.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
+      { type: 'Feature', properties: { code: '94001' }, geometry: square(3, 3.02) },
+      { type: 'Feature', properties: { code: '94002' }, geometry: square(3.01, 3.03) },
+    ] }));
+    const header = readFileSync(fixture('toy_communes_2026.csv'), 'utf8').split('\n')[0];
+    const list = write('tie_2026.csv', [header,
+      '94001,Tie-Ouest,10,,,,94,Test,99,Région Test,941,219400010,94100,metro,',
+      '94002,Tie-Est,20,,,,94,Test,99,Région Test,941,219400020,94200,metro,'].join('\n'));
+    expect((await runImport(h.db, communes({ polygons, list, departements: ['94'] }))).outcome).toBe('committed');
+    const point = (id: string, hint: string | null) => ({ type: 'Feature', properties: { id, category: 'bakery', code_insee_2026: hint },
+      geometry: { type: 'Point', coordinates: [3.015, 45.005] } });
+    const points = write('tie_points.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
+      point('tie:east', '94002'), point('tie:west', '94001'), point('tie:none', null), point('tie:elsewhere', '99001'),
+    ] }));
+    expect((await runImport(h.db, osmPoints(points))).outcome).toBe('committed');
+    const r = await sql<{ source_id: string; commune_code: string }>`
+      SELECT source_id, commune_code FROM places WHERE source_id LIKE 'tie:%' ORDER BY source_id`.execute(h.db);
+    expect(r.rows).toEqual([
+      { source_id: 'tie:east', commune_code: '94002' },
+      { source_id: 'tie:elsewhere', commune_code: '94001' }, // named commune elsewhere: the lowest code it lies in
+      { source_id: 'tie:none', commune_code: '94001' },
+      { source_id: 'tie:west', commune_code: '94001' },
+    ]);
+    await sql`DELETE FROM places WHERE source_id LIKE 'tie:%'`.execute(h.db);
+    await sql`DELETE FROM communes WHERE departement = '94'`.execute(h.db);
+  });
 });
