@@ -44,10 +44,11 @@ const points = join(data, 'paysdelaloire_hors85_poi_osm_2019.geojson.gz');
 /** The statement families of the importers, by what their SQL says. */
 function family(text: string): string {
   const rules: [RegExp, string][] = [
-    [/INSERT INTO commune_parts/, 'stream 2018 polygons as WKB (+ ST_IsValid/ST_MakeValid, ST_PointOnSurface per part; area from the client), batches of 2000'],
+    [/WITH p AS \(INSERT INTO commune_parts/, 'stream 2018 polygons as WKB (+ ST_IsValid/ST_MakeValid, ST_PointOnSurface per part; area from the client; new communes of one polygon inserted), batches of 2000'],
+    [/INSERT INTO commune_parts/, 'merged communes: unite their parts (drafts checked, else ST_Union), area, point'],
     [/CREATE TEMP TABLE commune_geoms/, 'communes of one 2018 polygon: keep its figures'],
     [/INSERT INTO commune_geoms/, 'merged communes: ST_Union of their parts, area, point'],
-    [/INSERT INTO communes/, 'insert communes (indexes), batches of 5000'],
+    [/INSERT INTO communes/, 'upsert the other communes (merged, already there, no polygon), batches of 5000'],
     [/CREATE TEMP TABLE epci_geoms/, 'EPCI polygons: fast union of member communes'],
     [/UPDATE epci_geoms/, 'EPCI check: ST_IsValid and area = sum of members (else ST_Union)'],
     [/INSERT INTO epci/, 'insert EPCI'],

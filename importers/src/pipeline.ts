@@ -202,6 +202,14 @@ export function jsonRows(rows: readonly object[], alias: string, columns: Readon
   return sql`json_to_recordset(${JSON.stringify(rows)}::json) AS ${sql.id(alias)}(${sql.join(definition)})`;
 }
 
+/**
+ * The geometry of each row of a `jsonRows` set whose columns `wkb_at` and `wkb_length` place it
+ * in `blob`, the bytes of an `EwkbBlob` (src/wkb.ts), sent as one binary parameter.
+ */
+export function blobGeometry(blob: Buffer, alias: string): RawBuilder<unknown> {
+  return sql`ST_GeomFromEWKB(substring(${blob}::bytea FROM ${sql.ref(`${alias}.wkb_at`)} FOR ${sql.ref(`${alias}.wkb_length`)}))`;
+}
+
 /** The SQL type of each column of a table, as `format_type` writes it (`text[]`, `jsonb`…). */
 export async function columnTypes(ctx: ImportContext, table: string): Promise<Map<string, string>> {
   const r = await sql<{ name: string; type: string }>`

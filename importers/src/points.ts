@@ -34,6 +34,14 @@ const BATCH = 2000;
  * source's own code is kept only for a point that falls in no loaded polygon: gaps between
  * simplified polygons, or communes not loaded) and upserts by (source, source_id). One
  * statement per batch rather than a sub-select per row: PostgreSQL plans the lookup once.
+ *
+ * The commune the source names is tried first, by its key: a point that lies in it needs no
+ * spatial index search, which cost ~45 µs a point (a GiST descent over 35k communes: 0.8 s of
+ * the 16k places of the bundle, against 0.1 s this way). Only a point outside it (or without
+ * one) is searched, and gets the lowest code among the polygons it lies in. Where polygons
+ * overlap, a point in the named commune keeps it. A batch is sorted by that commune, so that
+ * PostGIS's cache of the last polygon tested (read, indexed for point-in-polygon) serves the
+ * rows that follow.
  */
 export class PointWriter {
   readonly #ctx: ImportContext;
@@ -75,6 +83,7 @@ export class PointWriter {
     const rows = this.#pending.get(table) ?? [];
     if (rows.length === 0) return;
     this.#pending.set(table, []);
+    rows.sort((a, b) => ((a.commune_hint ?? '') < (b.commune_hint ?? '') ? -1 : (a.commune_hint ?? '') > (b.commune_hint ?? '') ? 1 : 0));
     let types = this.#types.get(table);
     if (!types) this.#types.set(table, (types = await columnTypes(this.#ctx, table)));
     const columns = Object.keys(rows[0]!).filter((c) => c !== 'lon' && c !== 'lat' && c !== 'commune_hint' && c !== 'commune_code');
@@ -90,9 +99,10 @@ export class PointWriter {
     const point = sql`ST_SetSRID(ST_MakePoint(r.lon, r.lat), 4326)`;
     const ctx = this.#ctx;
     const statement = sql`INSERT INTO ${sql.table(table)} AS t (${sql.join(columns.map((c) => sql.id(c)))}, commune_code, geom, source, licence)
-      SELECT ${sql.join(values)}, coalesce(c.code, r.commune_hint), ${point}, ${ctx.source.key}, ${ctx.licence}
+      SELECT ${sql.join(values)}, coalesce(named.code, c.code, r.commune_hint), ${point}, ${ctx.source.key}, ${ctx.licence}
       FROM ${jsonRows(rows, 'r', definition)}
-      LEFT JOIN LATERAL (SELECT c.code FROM communes c WHERE ST_Intersects(c.geom, ${point}) ORDER BY c.code LIMIT 1) c ON true
+      LEFT JOIN communes named ON named.code = r.commune_hint AND ST_Intersects(named.geom, ${point})
+      LEFT JOIN LATERAL (SELECT c.code FROM communes c WHERE named.code IS NULL AND ST_Intersects(c.geom, ${point}) ORDER BY c.code LIMIT 1) c ON true
       ${updateIfChanged(['source', 'source_id'], [...columns.filter((c) => c !== 'source_id'), 'commune_code', 'geom', 'licence'])}`;
     await this.#inFlight.send(() => countWrites(ctx, statement));
   }

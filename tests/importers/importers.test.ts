@@ -25,6 +25,14 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     writeFileSync(path, content);
     return path;
   };
+  /** A square-ish polygon from x0 to x1° E, 45–45.01° N. */
+  const square = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 45], [x1, 45], [x1, 45.01], [x0, 45.01], [x0, 45]]] });
+  /** A 2018 polygon file (one feature per [code, geometry]) and a 2026 list (rows under the toy list's header). */
+  const territory = (name: string, features: [string, object][], listRows: string[]) => ({
+    polygons: write(`${name}_2018.geojson`, JSON.stringify({ type: 'FeatureCollection',
+      features: features.map(([code, geometry]) => ({ type: 'Feature', properties: { code }, geometry })) })),
+    list: write(`${name}_2026.csv`, [readFileSync(fixture('toy_communes_2026.csv'), 'utf8').split('\n')[0], ...listRows].join('\n')),
+  });
 
   beforeAll(async () => {
     h = await openTestDb();
@@ -192,20 +200,29 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     expect(z.rows[0]!.wkt).toBe('POINT(1 2)'); // the layers are 2D: an altitude is dropped
   });
 
+  it('gives a commune whose polygon comes twice the union of both, counted once', async () => {
+    // The importer writes a commune of one polygon as that polygon streams in: a second polygon
+    // with the same code, further on, must still end as the union, and the counts as one row.
+    const { polygons, list } = territory('twice', [['95001', square(2, 2.01)], ['95002', square(2.02, 2.03)], ['95001', square(2.01, 2.02)]], [
+      '95001,Deux-Fois,10,,,,95,Test,99,Région Test,951,219500010,95100,metro,',
+      '95002,Une-Fois,20,,,,95,Test,99,Région Test,951,219500020,95200,metro,']);
+    const first = await runImport(h.db, communes({ polygons, list, departements: ['95'] }));
+    expect({ outcome: first.outcome, inserted: first.inserted, updated: first.updated }).toEqual({ outcome: 'committed', inserted: 2, updated: 0 });
+    const r = await sql<{ area: number; parts: number }>`SELECT ST_Area(geom) AS area, ST_NumGeometries(geom) AS parts FROM communes WHERE code = '95001'`.execute(h.db);
+    expect(r.rows[0]!.parts).toBe(1);
+    expect(r.rows[0]!.area).toBeCloseTo(0.02 * 0.01, 12);
+    const again = await runImport(h.db, communes({ polygons, list, departements: ['95'] }));
+    expect({ inserted: again.inserted, updated: again.updated, unchanged: again.unchanged }).toEqual({ inserted: 0, updated: 0, unchanged: 2 });
+    await sql`DELETE FROM communes WHERE departement = '95'`.execute(h.db);
+  });
+
   it('dissolves overlapping polygons with ST_Union, not with the fast union (merged commune, EPCI)', async () => {
     // 96001 covers 1.00–1.02° E, 96002 1.01–1.03° E: they overlap. 96002 absorbed 96003
     // (1.025–1.035° E), which overlaps it too. A union that only removes shared edges would be
     // wrong for both the merged commune and the EPCI; the import must notice and redo them.
-    const square = (x0: number, x1: number) => ({ type: 'Polygon', coordinates: [[[x0, 45], [x1, 45], [x1, 45.01], [x0, 45.01], [x0, 45]]] });
-    const polygons = write('overlap_2018.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
-      { type: 'Feature', properties: { code: '96001' }, geometry: square(1, 1.02) },
-      { type: 'Feature', properties: { code: '96002' }, geometry: square(1.01, 1.03) },
-      { type: 'Feature', properties: { code: '96003' }, geometry: square(1.025, 1.035) },
-    ] }));
-    const header = readFileSync(fixture('toy_communes_2026.csv'), 'utf8').split('\n')[0];
-    const list = write('overlap_2026.csv', [header,
+    const { polygons, list } = territory('overlap', [['96001', square(1, 1.02)], ['96002', square(1.01, 1.03)], ['96003', square(1.025, 1.035)]], [
       '96001,Recouvre-Haut,10,200000096,CC Recouvrement,CC,96,Test,99,Région Test,961,219600010,96100,metro,',
-      '96002,Recouvre-Bas,20,200000096,CC Recouvrement,CC,96,Test,99,Région Test,961,219600020,96200,metro,96003'].join('\n'));
+      '96002,Recouvre-Bas,20,200000096,CC Recouvrement,CC,96,Test,99,Région Test,961,219600020,96200,metro,96003']);
     const epci = write('overlap_epci.csv', 'code_epci,nom_epci,type_epci,mode_financement,population_totale,population_municipale,nb_communes,departements\n200000096,CC Recouvrement,CC,FPU,30,30,2,96\n');
     const s = await runImport(h.db, communes({ polygons, list, epci, departements: ['96'] }));
     expect(s.outcome).toBe('committed');
@@ -227,5 +244,29 @@ describe(`importers on fixtures (${dbModeName()})`, () => {
     expect(row.members).toBeCloseTo(0.045 * 0.01, 12);
     await sql`DELETE FROM epci WHERE siren = '200000096'`.execute(h.db);
     await sql`DELETE FROM communes WHERE departement = '96'`.execute(h.db);
+  });
+
+  it('gives a point where two communes overlap the commune its source names, else the lowest code', async () => {
+    // 94001 covers 3.00–3.02° E and 94002 3.01–3.03° E: a point at 3.015° E lies in both.
+    const { polygons, list } = territory('tie', [['94001', square(3, 3.02)], ['94002', square(3.01, 3.03)]], [
+      '94001,Tie-Ouest,10,,,,94,Test,99,Région Test,941,219400010,94100,metro,',
+      '94002,Tie-Est,20,,,,94,Test,99,Région Test,941,219400020,94200,metro,']);
+    expect((await runImport(h.db, communes({ polygons, list, departements: ['94'] }))).outcome).toBe('committed');
+    const point = (id: string, hint: string | null) => ({ type: 'Feature', properties: { id, category: 'bakery', code_insee_2026: hint },
+      geometry: { type: 'Point', coordinates: [3.015, 45.005] } });
+    const points = write('tie_points.geojson', JSON.stringify({ type: 'FeatureCollection', features: [
+      point('tie:east', '94002'), point('tie:west', '94001'), point('tie:none', null), point('tie:elsewhere', '99001'),
+    ] }));
+    expect((await runImport(h.db, osmPoints(points))).outcome).toBe('committed');
+    const r = await sql<{ source_id: string; commune_code: string }>`
+      SELECT source_id, commune_code FROM places WHERE source_id LIKE 'tie:%' ORDER BY source_id`.execute(h.db);
+    expect(r.rows).toEqual([
+      { source_id: 'tie:east', commune_code: '94002' },
+      { source_id: 'tie:elsewhere', commune_code: '94001' }, // named commune elsewhere: the lowest code it lies in
+      { source_id: 'tie:none', commune_code: '94001' },
+      { source_id: 'tie:west', commune_code: '94001' },
+    ]);
+    await sql`DELETE FROM places WHERE source_id LIKE 'tie:%'`.execute(h.db);
+    await sql`DELETE FROM communes WHERE departement = '94'`.execute(h.db);
   });
 });

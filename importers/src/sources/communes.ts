@@ -9,9 +9,9 @@ import { readCsvRows } from '../csv.ts';
 import { readGeoJsonFeatures } from '../geojson.ts';
 import { checkGeometry } from '../geometry.ts';
 import { openInput } from '../input.ts';
-import { countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
+import { blobGeometry, countWrites, type ImportContext, type ImportJob, InFlight, jsonRows, LICENCE_OUVERTE, updateIfChanged } from '../pipeline.ts';
 import { text } from '../points.ts';
-import { ewkbHex } from '../wkb.ts';
+import { EWKB_COLUMNS, EwkbBlob } from '../wkb.ts';
 
 /** A commune of the 2026 list, with the columns the communes table takes from it. */
 type Commune2026 = Pick<CommunesTable, 'code' | 'name' | 'population' | 'epci_siren' | 'epci_name' | 'departement' | 'departement_name'
@@ -63,6 +63,29 @@ const PART_BATCH = 2000;
 /** Communes per statement when writing the 2026 list. */
 const COMMUNE_BATCH = 5000;
 
+/** The columns of a 2026 commune sent with `jsonRows`, and their types. */
+const LIST_COLUMNS = {
+  code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
+  departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
+  postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
+} as const;
+const COLUMNS = ['name', 'population', 'epci_siren', 'epci_name', 'departement', 'departement_name', 'region', 'region_name',
+  'arrondissement', 'siren', 'postal_codes', 'former_codes', 'zone', 'geom', 'point', 'area_m2', 'licence', 'source'] as const;
+
+/**
+ * Inserts communes from `from`, which gives the 2026 rows as `v` (LIST_COLUMNS) and their
+ * polygon's figures as `g` (geom, point, area_m2); `onConflict` says what to do with a code
+ * already there.
+ */
+function insertCommunes(ctx: ImportContext, from: RawBuilder<unknown>, onConflict: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`INSERT INTO communes AS t (code, ${sql.join(COLUMNS.map((c) => sql.id(c)))})
+    SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
+           v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
+           g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
+    FROM ${from}
+    ${onConflict}`;
+}
+
 async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise<void> {
   const { trx } = ctx;
   const scope = new Set(input.departements ?? []);
@@ -82,26 +105,47 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
 
   // Each 2018 polygon is checked, repaired when invalid, and measured as it arrives, while the
   // client reads the next batch: most communes are one 2018 polygon, and their figures are final.
+  // Such a commune, when new, is inserted in the same statement (`streamed`), so that the database
+  // writes the communes while the client reads; the others (merged communes, communes already
+  // there, which are updated only if they changed) are written once the parts are united.
   // EXTERNAL: this scratch table stores its polygons without compressing them (a pure CPU cost here).
   await sql`CREATE TEMP TABLE commune_parts (code text NOT NULL, code_2018 text, geom geometry NOT NULL,
-    repaired boolean NOT NULL DEFAULT false, area_m2 double precision, point geometry) ON COMMIT DROP`.execute(trx);
+    repaired boolean NOT NULL DEFAULT false, area_m2 double precision, point geometry,
+    streamed boolean NOT NULL DEFAULT false) ON COMMIT DROP`.execute(trx);
   await sql`ALTER TABLE commune_parts ALTER COLUMN geom SET STORAGE EXTERNAL`.execute(trx);
   let polygonsRead = 0;
+  // Communes sent with their polygon as it streamed in; those inserted then (new ones); those whose code came again.
+  const streamed = new Set<string>();
+  const inserted = new Set<string>();
+  const rewrite = new Set<string>();
   await InFlight.with(async (inFlight) => {
-    let parts: { code: string; code_2018: string; wkb: string; area_m2: number | null }[] = [];
+    let parts: { code: string; code_2018: string; area_m2: number | null; streamed: boolean; wkb_at: number; wkb_length: number }[] = [];
+    let partWkb = new EwkbBlob();
+    let communes: Commune2026[] = [];
     const flush = async () => {
       if (parts.length === 0) return;
-      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', wkb: 'text', area_m2: 'float8' });
+      const batch = jsonRows(parts, 'r', { code: 'text', code_2018: 'text', area_m2: 'float8', streamed: 'boolean', ...EWKB_COLUMNS });
+      const geometry = blobGeometry(partWkb.bytes(), 'r');
+      const insert = insertCommunes(ctx, sql`${jsonRows(communes, 'v', LIST_COLUMNS)} JOIN p AS g ON g.code = v.code AND g.streamed`,
+        sql`ON CONFLICT (code) DO NOTHING RETURNING code`);
       parts = [];
+      partWkb = new EwkbBlob();
+      communes = [];
       // Each OFFSET 0 keeps a step from being inlined into the next, where its expression would be
       // evaluated once per use: the WKB parse seven times and ST_IsValid four times per polygon.
       // The area comes measured from the client (src/area.ts); a repaired polygon is measured here.
-      await inFlight.send(() => sql`INSERT INTO commune_parts (code, code_2018, geom, repaired, area_m2, point)
-        SELECT code, code_2018, g, NOT valid, CASE WHEN valid AND area_m2 IS NOT NULL THEN area_m2 ELSE ST_Area(g::geography) END, ST_PointOnSurface(g)
-        FROM (SELECT code, code_2018, valid, area_m2, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
-              FROM (SELECT code, code_2018, geom, area_m2, ST_IsValid(geom) AS valid
-                    FROM (SELECT r.code, r.code_2018, r.area_m2, r.wkb::geometry AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
-              OFFSET 0) p`.execute(trx));
+      await inFlight.send(async () => {
+        const written = await sql<{ code: string }>`WITH p AS (INSERT INTO commune_parts (code, code_2018, geom, repaired, area_m2, point, streamed)
+        SELECT code, code_2018, g, NOT valid, CASE WHEN valid AND area_m2 IS NOT NULL THEN area_m2 ELSE ST_Area(g::geography) END, ST_PointOnSurface(g), streamed
+        FROM (SELECT code, code_2018, valid, area_m2, streamed, ST_Multi(CASE WHEN valid THEN geom ELSE ST_CollectionExtract(ST_MakeValid(geom), 3) END) AS g
+              FROM (SELECT code, code_2018, geom, area_m2, streamed, ST_IsValid(geom) AS valid
+                    FROM (SELECT r.code, r.code_2018, r.area_m2, r.streamed, ${geometry} AS geom FROM ${batch} OFFSET 0) parsed OFFSET 0) checked
+              OFFSET 0) p
+        RETURNING code, geom, point, area_m2, streamed)
+          ${insert}`.execute(trx);
+        for (const { code } of written.rows) inserted.add(code);
+        ctx.inserted += written.rows.length;
+      });
     };
     const opened = await openInput(input.polygons);
     for await (const item of readGeoJsonFeatures(opened)) {
@@ -132,7 +176,12 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
       const geometry = item.feature.geometry as { type: 'Polygon' | 'MultiPolygon'; coordinates: number[][][] & number[][][][] };
       const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
       const area = ellipsoidalArea(polygons);
-      parts.push({ code: commune.code, code_2018: code2018, wkb: ewkbHex(geometry), area_m2: Number.isFinite(area) ? area : null });
+      const single = !absorbing.has(commune.code) && !streamed.has(commune.code);
+      if (single) {
+        streamed.add(commune.code);
+        communes.push(commune);
+      } else if (streamed.has(commune.code)) rewrite.add(commune.code);
+      parts.push({ code: commune.code, code_2018: code2018, area_m2: Number.isFinite(area) ? area : null, streamed: single, ...partWkb.add(geometry) });
       for (const polygon of polygons) {
         if (absorbing.has(commune.code)) drafts.add(mergedKey(commune.code), polygon);
         if (input.epci && commune.epci_siren) drafts.add(epciKey(commune.epci_siren), polygon);
@@ -151,46 +200,52 @@ async function importCommunes(ctx: ImportContext, input: CommunesInput): Promise
   // A draft made from a polygon as the file has it, not as repaired, is not a draft of the union.
   const unusable = new Set(repaired.flatMap((code) => [mergedKey(code), ...(list.get(code)?.epci_siren ? [epciKey(list.get(code)!.epci_siren!)] : [])]));
   const draftsOf = (keyOf: (key: string) => string, keys: Iterable<string>) => {
-    const rows: { key: string; wkb: string }[] = [];
+    const rows: { key: string; wkb_at: number; wkb_length: number }[] = [];
+    const unions = new EwkbBlob();
     for (const key of keys) {
       const coordinates = unusable.has(keyOf(key)) ? null : drafts.union(keyOf(key));
-      if (coordinates) rows.push({ key, wkb: ewkbHex({ type: 'MultiPolygon', coordinates }) });
+      if (coordinates) rows.push({ key, ...unions.add({ type: 'MultiPolygon', coordinates }) });
     }
-    return sql`(SELECT key, wkb::geometry AS geom FROM ${jsonRows(rows, 'r', { key: 'text', wkb: 'text' })})`;
+    return sql`(SELECT key, ${blobGeometry(unions.bytes(), 'r')} AS geom FROM ${jsonRows(rows, 'r', { key: 'text', ...EWKB_COLUMNS })})`;
   };
 
-  // A commune made of several 2018 communes gets their union, measured again, in place of its parts.
   const union = await polygonUnion(ctx);
-  const merged = await sql<{ redone: boolean }>`WITH members AS (
-      DELETE FROM commune_parts p USING (SELECT code FROM commune_parts GROUP BY code HAVING count(*) > 1) m
-      WHERE p.code = m.code RETURNING p.code AS key, p.geom),
-    d AS (${union.dissolve(sql`members`, draftsOf(mergedKey, absorbing))}),
-    ins AS (INSERT INTO commune_parts (code, geom, area_m2, point)
-      SELECT key, geom, ST_Area(geom::geography), ST_PointOnSurface(geom) FROM d)
-    SELECT redone FROM d WHERE redone`.execute(trx);
-  if (merged.rows.length) ctx.note(`${merged.rows.length} merged communes whose former polygons overlap or do not match edge to edge: united with ST_Union`);
-  await sql`CREATE UNIQUE INDEX ON commune_parts (code)`.execute(trx);
-
-  const columns = ['name', 'population', 'epci_siren', 'epci_name', 'departement', 'departement_name', 'region', 'region_name',
-    'arrondissement', 'siren', 'postal_codes', 'former_codes', 'zone', 'geom', 'point', 'area_m2', 'licence', 'source'] as const;
-  for (let i = 0; i < rows.length; i += COMMUNE_BATCH) {
-    const batch = jsonRows(rows.slice(i, i + COMMUNE_BATCH), 'v', {
-      code: 'text', name: 'text', population: 'integer', epci_siren: 'text', epci_name: 'text', departement: 'text',
-      departement_name: 'text', region: 'text', region_name: 'text', arrondissement: 'text', siren: 'text',
-      postal_codes: 'text[]', former_codes: 'text[]', zone: 'text',
-    });
-    await countWrites(ctx, sql`
-      INSERT INTO communes AS t (code, ${sql.join(columns.map((c) => sql.id(c)))})
-      SELECT v.code, v.name, v.population, v.epci_siren, v.epci_name, v.departement, v.departement_name, v.region,
-             v.region_name, v.arrondissement, v.siren, v.postal_codes, v.former_codes, v.zone,
-             g.geom, g.point, g.area_m2, ${ctx.licence}, ${ctx.source.key}
-      FROM ${batch} LEFT JOIN commune_parts g ON g.code = v.code
-      ${updateIfChanged('code', columns)}`);
-    ctx.progress(Math.min(i + COMMUNE_BATCH, rows.length), rows.length, 'communes');
-  }
+  const mergedDrafts = draftsOf(mergedKey, absorbing);
+  const writeCommunes = async (communes: Commune2026[]) => {
+    for (let i = 0; i < communes.length; i += COMMUNE_BATCH) {
+      const batch = jsonRows(communes.slice(i, i + COMMUNE_BATCH), 'v', LIST_COLUMNS);
+      await countWrites(ctx, insertCommunes(ctx, sql`${batch} LEFT JOIN commune_parts g ON g.code = v.code`, updateIfChanged('code', COLUMNS)));
+      ctx.progress(Math.min(i + COMMUNE_BATCH, communes.length), communes.length, 'communes');
+    }
+  };
+  const uniteAndWrite = async () => {
+    // A commune made of several 2018 communes gets their union, measured again, in place of its parts.
+    const merged = await sql<{ redone: boolean }>`WITH members AS (
+        DELETE FROM commune_parts p USING (SELECT code FROM commune_parts GROUP BY code HAVING count(*) > 1) m
+        WHERE p.code = m.code RETURNING p.code AS key, p.geom),
+      d AS (${union.dissolve(sql`members`, mergedDrafts)}),
+      ins AS (INSERT INTO commune_parts (code, geom, area_m2, point)
+        SELECT key, geom, ST_Area(geom::geography), ST_PointOnSurface(geom) FROM d)
+      SELECT redone FROM d WHERE redone`.execute(trx);
+    if (merged.rows.length) ctx.note(`${merged.rows.length} merged communes whose former polygons overlap or do not match edge to edge: united with ST_Union`);
+    await sql`CREATE UNIQUE INDEX ON commune_parts (code)`.execute(trx);
+    await writeCommunes(rows.filter((c) => !inserted.has(c.code)));
+    // A new commune whose polygon came again after it was inserted: written again with the union of
+    // its parts, and still one inserted row.
+    const again = rows.filter((c) => inserted.has(c.code) && rewrite.has(c.code));
+    if (again.length) await sql`UPDATE communes AS t SET geom = g.geom, point = g.point, area_m2 = g.area_m2
+      FROM commune_parts g WHERE g.code = t.code AND t.code = ANY(${again.map((c) => c.code)}::text[])`.execute(trx);
+  };
+  // The EPCI list is read and their outlines drafted (~0.4 s of client work for France) while the
+  // database unites and writes the merged communes.
+  const planEpci = async (path: string) => {
+    const list = await readEpci(ctx, path, rows);
+    return { list, drafts: draftsOf(epciKey, list.map((e) => e.siren)) };
+  };
+  const [epci] = await whenAll([input.epci ? planEpci(input.epci) : Promise.resolve(undefined), uniteAndWrite()]);
   const withoutPolygon = rows.filter((c) => c.zone === 'metro').length - (await sql<{ n: number }>`SELECT count(*)::int AS n FROM commune_parts`.execute(trx)).rows[0]!.n;
   if (withoutPolygon > 0) ctx.note(`${withoutPolygon} metropolitan communes in scope have no 2018 polygon`);
-  if (input.epci) await importEpci(ctx, input.epci, rows, union, (sirens) => draftsOf(epciKey, sirens));
+  if (epci?.list.length) await writeEpci(ctx, epci.list, union, epci.drafts);
   // Fresh statistics, or the next point import plans its commune lookups blind (and JIT-compiles each batch).
   // Only the columns that queries filter, join or search on (0.55 s instead of 0.9 s of server CPU for
   // France: the text arrays and the other columns are left to autovacuum's next ANALYZE).
@@ -238,10 +293,25 @@ async function polygonUnion(ctx: ImportContext): Promise<PolygonUnion> {
   };
 }
 
-async function importEpci(ctx: ImportContext, path: string, communes: Commune2026[], union: PolygonUnion,
-  drafts: (sirens: string[]) => RawBuilder<unknown>): Promise<void> {
+/** Waits for every promise, then throws the first failure: nothing may still be using the transaction when the import fails. */
+async function whenAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+interface Epci {
+  siren: string;
+  name: string;
+  type: string | null;
+  population: number | null;
+  commune_count: number | null;
+}
+
+/** The EPCI of the list that have communes in scope. */
+async function readEpci(ctx: ImportContext, path: string, communes: Commune2026[]): Promise<Epci[]> {
   const wanted = new Set(communes.map((c) => c.epci_siren).filter((s): s is string => !!s));
-  const epci = [];
+  const epci: Epci[] = [];
   for await (const { line, row } of readCsvRows(await openInput(path))) {
     const siren = text(row.code_epci);
     if (!siren || !/^\d{9}$/.test(siren)) {
@@ -254,12 +324,15 @@ async function importEpci(ctx: ImportContext, path: string, communes: Commune202
     epci.push({ siren, name: text(row.nom_epci) ?? siren, type: text(row.type_epci),
       population: Number.isFinite(population) ? population : null, commune_count: Number.isFinite(count) ? count : null });
   }
-  if (epci.length === 0) return;
+  return epci;
+}
+
+async function writeEpci(ctx: ImportContext, epci: Epci[], union: PolygonUnion, drafts: RawBuilder<unknown>): Promise<void> {
   // A subquery rather than a CTE: read again where it is used instead of copying every member's
   // polygon into a CTE's tuple store (the drafts need only the members' total area).
   const members = sql`(SELECT epci_siren AS key, geom FROM communes WHERE epci_siren = ANY(${epci.map((e) => e.siren)}::text[]) AND geom IS NOT NULL)`;
   const r = await sql<{ redone: number }>`
-    WITH d AS (${union.dissolve(members, drafts(epci.map((e) => e.siren)))}),
+    WITH d AS (${union.dissolve(members, drafts)}),
     ins AS (
       INSERT INTO epci AS t (siren, name, type, population, commune_count, geom, source, licence)
       SELECT v.siren, v.name, v.type, v.population, v.commune_count, d.geom, ${ctx.source.key}, ${ctx.licence}
