@@ -219,15 +219,13 @@ function cpuSpent(before: ReturnType<typeof cpuNow>, after: ReturnType<typeof cp
 }
 
 /** The body of `url` as the server sends it for that Accept-Encoding (not decoded), bytes. */
-async function encodedSize(url: string, acceptEncoding: string): Promise<number> {
+async function bodyFromHere(url: string, acceptEncoding: string): Promise<Buffer> {
   const get = url.startsWith('https:') ? httpsGet : httpGet;
   return new Promise((resolve, reject) => {
     const request = get(url, { headers: { 'accept-encoding': acceptEncoding } }, (response) => {
-      let n = 0;
-      response.on('data', (chunk: Buffer) => {
-        n += chunk.byteLength;
-      });
-      response.on('end', () => resolve(n));
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks)));
       response.on('error', reject);
     });
     request.on('error', reject);
@@ -406,12 +404,13 @@ async function visit(browser: Browser, baseUrl: string, id: CaseId, run: number,
       let raw: number | null = null;
       let gzip6: number | null = null;
       if (response && (kind === 'js' || kind === 'css' || kind === 'html')) {
-        const body = await response.body();
+        // Chromium keeps no body for what the page preloaded or prefetched: the same file, from here.
+        const body = await response.body().catch(() => bodyFromHere(request.url(), 'identity'));
         raw = body.byteLength;
         gzip6 = gzipSync(body, { level: 6 }).byteLength;
         if (wireBody === 0 && raw > 0 && wireFrom === 'chromium') {
           const accept = (await request.allHeaders())['accept-encoding'] ?? 'gzip, deflate, br, zstd';
-          wireBody = await encodedSize(request.url(), accept);
+          wireBody = (await bodyFromHere(request.url(), accept)).byteLength;
           wireFrom = 're-request';
         }
       }
