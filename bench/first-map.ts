@@ -428,11 +428,15 @@ async function visit(browser: Browser, baseUrl: string, id: CaseId, run: number,
         start: Math.round(timing.startTime - t.timeOrigin),
         end: Math.round(endEpoch - t.timeOrigin),
       };
+      // A file asked for twice (a prefetched worker, then the worker) is one file of the page.
+      const again = resources.some((other) => other.url === r.url);
       resources.push(r);
       const k = totals[kind];
-      k.count++;
-      k.raw += raw ?? 0;
-      k.gzip6 += gzip6 ?? 0;
+      if (!again) {
+        k.count++;
+        k.raw += raw ?? 0;
+        k.gzip6 += gzip6 ?? 0;
+      }
       k.wire += r.wireBody + r.wireHeaders;
       wireBytes += r.wireBody + r.wireHeaders;
     }
