@@ -191,6 +191,7 @@ describe('participation', () => {
 		expect(await pending.count()).toBe(1);
 		// Named after the place it corrects, not after its key.
 		await expect(pending.locator('td').first().textContent()).resolves.toBe(cafeName);
+		await shot('account-correction');
 	});
 
 	test('a project page: support once, comment as text', { timeout: 90_000 }, async () => {
