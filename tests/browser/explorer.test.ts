@@ -111,6 +111,8 @@ describe('map explorer, desktop', () => {
 		expect(drawn.tiersLieuxSources).toEqual([null, 'geojson']);
 		expect(requests.filter((r) => r.startsWith('/api/tiles/tiers_lieux/'))).toEqual([]);
 		expect(requests.filter((r) => r === '/api/ogc/collections/tiers_lieux/items')).toHaveLength(1);
+		// The names of the first view were asked for once, as the page started, for a box the map's view fits in.
+		expect(requests.filter((r) => r === '/api/explorer/commune-labels')).toHaveLength(1);
 
 		// The count beside each layer is the API's own count in the map's bounds.
 		const places = await panelCount(page, 'places');
