@@ -18,7 +18,7 @@ import moderation from './routes/moderation/index.ts';
 import featureHistory from './routes/moderation/history.ts';
 import projects from './routes/projects/index.ts';
 import feed from './routes/feed.ts';
-import { errorHandler, frameworkErrorHandler, sendProblem } from './problem.ts';
+import { errorHandler, frameworkErrorHandler, rejectNonFinite, sendProblem } from './problem.ts';
 import health from './routes/health.ts';
 import catalog from './routes/catalog.ts';
 import exportsRoutes from './routes/exports/index.ts';
@@ -59,6 +59,7 @@ export async function buildApp({ handle, webHandler, logger = false, tiles: tile
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(errorHandler);
+  app.addHook('preHandler', rejectNonFinite);
   await app.register(securityHeaders);
   await app.register(db, { handle });
   await app.register(loadShedding, { handle });

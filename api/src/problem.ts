@@ -103,3 +103,32 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   }
   return errorHandler(error, request, reply);
 }
+
+/**
+ * The first number of a request's params, query or body (two levels deep, arrays aside) that is
+ * not finite, as a path (`/id`), or null. Ajv (8.20, `coerceTypes`) turns the text « Infinity »
+ * or « 1e400 » into Infinity for an integer or number field and then skips its minimum and
+ * maximum, so `/api/territories/Infinity` reached the database: this closes that gap for every
+ * route at once, after validation.
+ */
+function nonFinite(value: unknown, depth: number, path: string): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : path;
+  if (depth === 0 || value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const found = nonFinite(inner, depth - 1, `${path}/${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** A `preHandler` hook: a 400 for a number that is not finite, wherever the request carries it. */
+export function rejectNonFinite(request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void): void {
+  for (const [part, value] of [['params', request.params], ['querystring', request.query], ['body', request.body]] as const) {
+    const path = nonFinite(value, 2, part);
+    if (path !== null) {
+      done(new HttpProblem(400, `${path} doit être un nombre fini.`, `${path} must be a finite number.`));
+      return;
+    }
+  }
+  done();
+}
