@@ -210,16 +210,23 @@ export function keyEquals(layer: LayerDefinition, id: string): RawBuilder<boolea
   return layer.idColumn === 'id' ? sql<boolean>`t.id = ${id}::bigint` : sql<boolean>`t.${sql.id(layer.idColumn)} = ${id}`;
 }
 
+/** The key of a contribution's target in targetLabels' map. */
+export function targetKey(c: Pick<ContributionRow, 'target_layer' | 'target_id'>): string {
+  return `${c.target_layer ?? ''}/${c.target_id ?? ''}`;
+}
+
 /**
  * What the targets of corrections are called now (the name of a place, the title of a project…),
- * keyed `layer/id`: one query per layer. A target that is gone, or unnamed, has no entry.
+ * keyed by targetKey: one query per layer. A target that is gone, or unnamed, has no entry.
  */
 export async function targetLabels(db: Kysely<Database>, rows: readonly ContributionRow[]): Promise<Map<string, string>> {
   const idsByLayer = new Map<LayerDefinition, string[]>();
   for (const r of rows) {
     const layer = r.kind === 'correction' && r.target_layer ? findLayer(r.target_layer) : undefined;
     if (!layer || r.target_id === null || !validFeatureId(layer, r.target_id)) continue;
-    idsByLayer.set(layer, [...(idsByLayer.get(layer) ?? []), r.target_id]);
+    const ids = idsByLayer.get(layer) ?? [];
+    ids.push(r.target_id);
+    idsByLayer.set(layer, ids);
   }
   const labels = new Map<string, string>();
   for (const [layer, ids] of idsByLayer) {
@@ -227,7 +234,7 @@ export async function targetLabels(db: Kysely<Database>, rows: readonly Contribu
     const found = await sql<{ id: string; label: string | null }>`
       SELECT t.${sql.id(layer.idColumn)}::text AS id, ${labelAndCategory(layer).label} AS label
       FROM ${sql.table(layer.table)} t WHERE ${key}`.execute(db);
-    for (const f of found.rows) if (f.label) labels.set(`${layer.id}/${f.id}`, f.label);
+    for (const f of found.rows) if (f.label) labels.set(targetKey({ target_layer: layer.id, target_id: f.id }), f.label);
   }
   return labels;
 }

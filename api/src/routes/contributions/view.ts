@@ -1,5 +1,5 @@
 // A contribution as the API shows it to its author and to moderators.
-import type { ContributionRow } from '../../repositories/contributions.repository.ts';
+import { type ContributionRow, targetKey } from '../../repositories/contributions.repository.ts';
 import type { ContributionViewT } from './schemas.ts';
 
 /** `targetLabel`: what the target of a correction is called now (see targetLabels). */
@@ -22,7 +22,7 @@ export function contributionView(c: ContributionRow, targetLabels?: ReadonlyMap<
     layer: c.target_layer ?? '',
     featureId: c.feature_id,
     targetId: c.target_id,
-    title: title(c, targetLabels?.get(`${c.target_layer ?? ''}/${c.target_id ?? ''}`)),
+    title: title(c, targetLabels?.get(targetKey(c))),
     payload: c.payload,
     location: c.lon === null || c.lat === null ? null : [c.lon, c.lat],
     licence: c.licence_consent,
