@@ -126,6 +126,21 @@ describe('map explorer, desktop', () => {
 	test('switches a layer off and on: its drawing and its credit follow', { timeout: 30_000 }, async () => {
 		const toggle = page.getByRole('checkbox', { name: 'Tiers-lieux' });
 		const layers = ['tiers_lieux~geojson-groups', 'tiers_lieux~geojson-group-counts', 'tiers_lieux~geojson-icons'];
+		// No GeoJSON source is sent its features again: each `setData` has the worker index them
+		// anew and reload every tile of the source (up to 10,000 features for a filtered layer).
+		const geojsonSources = ['tiers_lieux~geojson', 'vacant_shops~geojson', 'programmes~geojson', 'needs~geojson'];
+		await page.evaluate((ids) => {
+			const target = globalThis as unknown as ExplorerWindow & { __resent: string[] };
+			target.__resent = [];
+			for (const id of ids) {
+				const source = target.__maillage!.map.getSource(id) as unknown as { setData(data: unknown): unknown };
+				const setData = source.setData.bind(source);
+				source.setData = (data) => {
+					target.__resent.push(id);
+					return setData(data);
+				};
+			}
+		}, geojsonSources);
 		await toggle.uncheck();
 		await settled(page);
 		const hidden = await page.evaluate((ids) => {
@@ -140,6 +155,7 @@ describe('map explorer, desktop', () => {
 		await expect.poll(() => attribution(page)).toContain('PiNG');
 		expect(await page.evaluate((ids) => ids.map((id) => (globalThis as unknown as ExplorerWindow).__maillage!.map.getLayoutProperty(id, 'visibility')), layers))
 			.toEqual(['visible', 'visible', 'visible']);
+		expect(await page.evaluate(() => (globalThis as unknown as { __resent: string[] }).__resent)).toEqual([]);
 	});
 
 	test('filters places by category: the map, the count in view and the address follow', { timeout: 90_000 }, async () => {
