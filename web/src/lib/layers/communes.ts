@@ -56,6 +56,9 @@ export const communeFill: Omit<FillLayerSpecification, 'source'> = {
 	id: communeLayerIds.fill,
 	type: 'fill',
 	paint: {
+		// The borders (communeOutline) are drawn over the edges: MapLibre's antialiasing outline
+		// would be a second pass over every polygon, hidden under them.
+		'fill-antialias': false,
 		'fill-color': populationColor,
 		// Strong at the scale of the département, faint at street scale where the
 		// places are what the reader looks at.
