@@ -423,6 +423,7 @@ export async function run(options: BenchOptions): Promise<void> {
     for (const [variant, body] of itemBodies) {
       const costs: Record<string, { ms: number; bytes: number }> = {};
       const codecs: [string, (b: Buffer) => Buffer][] = [
+        ['zstd (level 1, the server\'s)', (b) => zstdCompressSync(b, { params: { [zlibConstants.ZSTD_c_compressionLevel]: 1 } })],
         ['zstd (level 3)', (b) => zstdCompressSync(b)],
         ['gzip (level 6)', (b) => gzipSync(b)],
         ['gzip (level 1)', (b) => gzipSync(b, { level: 1 })],
