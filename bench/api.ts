@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { brotliCompressSync, constants as zlibConstants, gzipSync, zstdCompressSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
+import { zstdOptions } from '../api/src/compression.ts';
 import { requireLayer, type LayerDefinition } from '../api/src/layers/registry.ts';
 import { countFeatures, featurePages, type Bbox, type FeatureFilter, whereClause } from '../api/src/repositories/features.repository.ts';
 import { mvtTile } from '../api/src/repositories/tiles.repository.ts';
@@ -423,7 +424,7 @@ export async function run(options: BenchOptions): Promise<void> {
     for (const [variant, body] of itemBodies) {
       const costs: Record<string, { ms: number; bytes: number }> = {};
       const codecs: [string, (b: Buffer) => Buffer][] = [
-        ['zstd (level 1, the server\'s)', (b) => zstdCompressSync(b, { params: { [zlibConstants.ZSTD_c_compressionLevel]: 1 } })],
+        ['zstd (level 1, the server\'s)', (b) => zstdCompressSync(b, zstdOptions)],
         ['zstd (level 3)', (b) => zstdCompressSync(b)],
         ['gzip (level 6)', (b) => gzipSync(b)],
         ['gzip (level 1)', (b) => gzipSync(b, { level: 1 })],
