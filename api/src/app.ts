@@ -66,8 +66,8 @@ export async function buildApp({ handle, webHandler, logger = false, tiles: tile
   await app.register(db, { handle });
   await app.register(loadShedding, { handle });
   await app.register(swagger);
-  // @fastify/compress hands `zlibOptions` to zstd and gzip alike (its type says zlib's only);
-  // gzip ignores zstd's `params`.
+  // @fastify/compress hands `zlibOptions` to zstd, gzip and deflate alike (its type says zlib's
+  // only); gzip and deflate ignore zstd's `params`.
   await app.register(compress, { threshold: 1024, zlibOptions: zstdOptions as ZlibOptions });
   await app.register(auth, authOptions);
 
